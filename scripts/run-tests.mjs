@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// run-tests.mjs: runs fedmesh's tests with node:test (through tsx, on the TypeScript sources).
+// Usage: node scripts/run-tests.mjs [FILE...]; with no files, every *.test.ts in the project.
+// It builds (or reuses) the control-plane binaries first, so the first test does not pay for it.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const searched = ['core', 'apiserver', 'kubectl-plugin', 'node', 'test', 'bench'];
+const skipDirs = new Set(['node_modules', 'dist', '.cache', '.fedmesh']);
+
+function findTests(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (skipDirs.has(name)) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+const files = process.argv.slice(2);
+const tests = files.length > 0 ? files : searched.flatMap((d) => findTests(join(root, d), [])).sort();
+
+const cp = spawnSync(join(root, 'test/controlplane/build.sh'), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+if (cp.status !== 0) {
+  console.error('fedmesh: control-plane build failed (see above); tests need kube-apiserver and etcd');
+  process.exit(1);
+}
+const env = { ...process.env, FEDMESH_CONTROLPLANE_BIN: cp.stdout.toString().trim() };
+
+console.error(`fedmesh: running ${tests.length} test files`);
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', ...tests],
+  { cwd: root, stdio: 'inherit', env },
+);
+process.exit(r.status ?? 1);
