@@ -19,8 +19,14 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
   exit 0
 fi
 
-k8s="$(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$here/kube/go.mod")"
-etcd="$(sed -n 's/^require go.etcd.io\/etcd\/server\/v3 \(v[0-9.]*\)$/\1/p' "$here/etcd/go.mod")"
+# Versions come from the go.mod files (direct requirements), so bumping them is a one-line edit.
+modversion() { awk -v m="$1" '$1 == m && $2 ~ /^v/ { print $2; exit }' "$2"; }
+k8s="$(modversion k8s.io/kubernetes "$here/kube/go.mod")"
+etcd="$(modversion go.etcd.io/etcd/server/v3 "$here/etcd/go.mod")"
+if [[ -z "$k8s" || -z "$etcd" ]]; then
+  echo "build.sh: cannot read the k8s.io/kubernetes or etcd version from test/controlplane/*/go.mod" >&2
+  exit 1
+fi
 minor="$(echo "$k8s" | cut -d. -f2)"
 out="${FEDMESH_CONTROLPLANE_CACHE:-$root/.cache/controlplane}/$k8s-etcd-$etcd/bin"
 mkdir -p "$out"

@@ -1,0 +1,148 @@
+// controlplane.test.ts: two real control planes work with the real kubectl, are isolated from
+// each other, and leave no process, port or folder behind (also when interrupted).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startControlPlane, type ControlPlane } from './controlplane.js';
+import { kubectl, kubectlOk } from './kubectl.js';
+
+/** pidAlive reports whether a process exists (and is not a zombie). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // A zombie (killed, not yet reaped by its new parent) holds no resources: count it as gone.
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** portOpen reports whether something accepts TCP connections on a loopback port. */
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Leftovers lists what a control plane might leave behind: pids, ports and its folder. */
+interface Leftovers {
+  pids: number[];
+  ports: number[];
+  dir: string;
+}
+
+function leftoversOf(cp: ControlPlane): Leftovers {
+  const pids = [cp.etcd.process.child.pid!];
+  const ports = [Number(new URL(cp.etcd.url).port)];
+  for (const c of cp.clusters.values()) {
+    pids.push(c.apiserver!.child.pid!);
+    ports.push(c.port);
+  }
+  return { pids, ports, dir: cp.dir };
+}
+
+async function assertNothingLeft(l: Leftovers): Promise<void> {
+  for (const pid of l.pids) assert.equal(pidAlive(pid), false, `process ${pid} still running`);
+  for (const port of l.ports) assert.equal(await portOpen(port), false, `port ${port} still listening`);
+  assert.equal(existsSync(l.dir), false, `folder ${l.dir} still exists`);
+}
+
+describe('control-plane harness with two clusters', () => {
+  let cp: ControlPlane;
+  let a: string;
+  let b: string;
+
+  before(async () => {
+    cp = await startControlPlane({ clusters: ['cluster-a', 'cluster-b'] });
+    a = cp.cluster('cluster-a').kubeconfig;
+    b = cp.cluster('cluster-b').kubeconfig;
+  });
+  after(() => cp?.stop());
+
+  it('answers kubectl get --raw /readyz in each cluster', async () => {
+    for (const kc of [a, b]) assert.equal((await kubectlOk(kc, ['get', '--raw', '/readyz'])).trim(), 'ok');
+  });
+
+  it('creates and lists a namespace', async () => {
+    await kubectlOk(a, ['create', 'namespace', 'payments']);
+    const names = (await kubectlOk(a, ['get', 'ns', '-o', 'name'])).split('\n');
+    assert.ok(names.includes('namespace/payments'), names.join(','));
+  });
+
+  it('keeps clusters isolated', async () => {
+    await kubectlOk(a, ['create', 'namespace', 'only-in-a']);
+    const r = await kubectl(b, ['get', 'ns', 'only-in-a']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /NotFound.*"only-in-a" not found/);
+  });
+
+  it('grants the admin everything', async () => {
+    assert.equal((await kubectlOk(a, ['auth', 'can-i', '*', '*'])).trim(), 'yes');
+  });
+
+  it('denies an unbound user through impersonation', async () => {
+    const r = await kubectl(a, ['--as=jane', 'get', 'namespaces']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Forbidden.*User "jane" cannot list resource "namespaces"/);
+    const can = await kubectl(a, ['--as=jane', 'auth', 'can-i', 'list', 'namespaces']);
+    assert.equal(can.stdout.trim(), 'no');
+  });
+
+  it('authenticates client-certificate users with their groups', async () => {
+    const kc = cp.cluster('cluster-b').userKubeconfig('ops', ['system:masters']);
+    assert.equal(
+      (await kubectlOk(kc, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim(),
+      'ops',
+    );
+  });
+
+  it('leaves no process, port or folder after stop', async () => {
+    const l = leftoversOf(cp);
+    await cp.stop();
+    await assertNothingLeft(l);
+  });
+});
+
+describe('control-plane harness interrupted', () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
+    it(`leaves no process or port when its owner gets ${signal}`, async () => {
+      const script = `
+        import { startControlPlane } from './test/harness/controlplane.ts';
+        const cp = await startControlPlane({ clusters: ['solo'] });
+        const c = cp.cluster('solo');
+        console.log(JSON.stringify({ pids: [cp.etcd.process.child.pid, c.apiserver.child.pid],
+          ports: [Number(new URL(cp.etcd.url).port), c.port], dir: cp.dir }));
+        setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        child.once('exit', (code) => reject(new Error(`harness child exited early (${code})`)));
+      });
+      const l = JSON.parse(line) as Leftovers;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+      // SIGKILL gives no chance to clean up: the kernel kills the children (parent-death signal),
+      // and the folder is left; remove it here so the test itself leaves nothing.
+      if (signal === 'SIGKILL') {
+        await new Promise((r) => setTimeout(r, 500));
+        rmSync(l.dir, { recursive: true, force: true });
+      }
+      await assertNothingLeft(l);
+    });
+  }
+});
