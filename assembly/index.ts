@@ -1,6 +1,84 @@
-// index.ts: entry of the fedmesh WebAssembly core. Exports are added by the core modules.
+// index.ts: exports of the fedmesh WebAssembly core. core/wasm.ts is the only caller: it passes
+// strings once (interned) and everything else as integers and typed arrays.
+import { canonical } from './ast';
+import { errorMsg, errorPos } from './errors';
+import { EMPTY, evaluate, setParent, setSubject } from './eval';
+import { parse } from './parser';
+import { restrictionsJSON } from './restrictions';
+import { addSelector, getSelector, liveSelectors, releaseSelector } from './selectors';
+import { intern, sortPairs } from './strings';
+
+export * from './indexapi';
 
 /** version returns the core's ABI version, checked by core/ when it loads the module. */
 export function version(): i32 {
   return 1;
+}
+
+/** INT32ARRAY_ID is the runtime type id JS needs to allocate an Int32Array here. */
+export const INT32ARRAY_ID = idof<Int32Array>();
+/** UINT32ARRAY_ID is the runtime type id JS needs to allocate a Uint32Array here. */
+export const UINT32ARRAY_ID = idof<Uint32Array>();
+
+/** internStrings interns the strings packed in joined (lengths in lens) and returns their ids. */
+export function internStrings(joined: string, lens: Int32Array): Int32Array {
+  const out = new Int32Array(lens.length);
+  let at = 0;
+  for (let i = 0; i < lens.length; i++) {
+    const end = at + lens[i];
+    out[i] = intern(joined.substring(at, end));
+    at = end;
+  }
+  return out;
+}
+
+/** parseSelector parses src and returns a handle, or -1 (see parseErrorPosition/Message). */
+export function parseSelector(src: string): i32 {
+  const n = parse(src);
+  return n == null ? -1 : addSelector(n);
+}
+
+/** parseErrorPosition returns the character offset of the last parse error. */
+export function parseErrorPosition(): i32 {
+  return errorPos;
+}
+
+/** parseErrorMessage returns the message of the last parse error. */
+export function parseErrorMessage(): string {
+  return errorMsg;
+}
+
+/** selectorCanonical returns the canonical string of selector h. */
+export function selectorCanonical(h: i32): string {
+  return canonical(getSelector(h).root);
+}
+
+/** selectorRestrictions returns the label restrictions of selector h as JSON. */
+export function selectorRestrictions(h: i32): string {
+  return restrictionsJSON(getSelector(h).limits());
+}
+
+/** freeSelector releases handle h. */
+export function freeSelector(h: i32): void {
+  releaseSelector(h);
+}
+
+/** selectorCount returns how many selector handles are live. */
+export function selectorCount(): i32 {
+  return liveSelectors();
+}
+
+/** evalSelector matches h against label sets packed as (key id, value id) pairs in flat;
+ * counts[0] is the number of own pairs, counts[1..] those of each parent in order. */
+export function evalSelector(h: i32, flat: Int32Array, counts: Int32Array): bool {
+  const tree = getSelector(h).tree();
+  let at = 0;
+  const own = counts.length > 0 ? sortPairs(flat, at, counts[0]) : EMPTY;
+  if (counts.length > 0) at += counts[0] * 2;
+  setSubject(own, max(counts.length - 1, 0));
+  for (let i = 1; i < counts.length; i++) {
+    setParent(i - 1, sortPairs(flat, at, counts[i]));
+    at += counts[i] * 2;
+  }
+  return evaluate(tree);
 }

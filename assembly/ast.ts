@@ -1,0 +1,137 @@
+// ast.ts: the selector syntax tree and its canonical string form (Calico's String()).
+import { compareCodePoints } from './chars';
+
+/** Op lists the node kinds of a selector. */
+export const enum Op {
+  All,
+  Global,
+  Has,
+  Eq,
+  Ne,
+  In,
+  NotIn,
+  Contains,
+  StartsWith,
+  EndsWith,
+  Not,
+  And,
+  Or,
+}
+
+/** Node is one selector node; leaves carry a label (key) and value(s), Not/And/Or carry kids. */
+export class Node {
+  kind: i32;
+  key: string = '';
+  value: string = '';
+  values: Array<string> | null = null;
+  kids: Array<Node> | null = null;
+  // Interned forms, filled by compile() before the node is evaluated (strings.ts).
+  keyId: i32 = -1;
+  valueId: i32 = -1;
+  valueIds: StaticArray<i32> | null = null;
+
+  constructor(kind: i32) {
+    this.kind = kind;
+  }
+}
+
+/** leaf builds a label comparison node. */
+export function leaf(kind: i32, key: string, value: string): Node {
+  const n = new Node(kind);
+  n.key = key;
+  n.value = value;
+  return n;
+}
+
+/** setLeaf builds an in/not in node; the values are sorted (as Go sorts strings) and de-duplicated. */
+export function setLeaf(kind: i32, key: string, values: Array<string>): Node {
+  values.sort((a: string, b: string): i32 => compareCodePoints(a, b));
+  const uniq = new Array<string>();
+  for (let i = 0; i < values.length; i++) {
+    if (i == 0 || values[i] != values[i - 1]) uniq.push(values[i]);
+  }
+  const n = new Node(kind);
+  n.key = key;
+  n.values = uniq;
+  return n;
+}
+
+/** parent builds a Not, And or Or node. */
+export function parent(kind: i32, kids: Array<Node>): Node {
+  const n = new Node(kind);
+  n.kids = kids;
+  return n;
+}
+
+/** canonical returns the canonical string of n, byte for byte what Calico's String() prints. */
+export function canonical(n: Node): string {
+  const out = new Array<string>();
+  write(n, out);
+  return out.join('');
+}
+
+// quote uses double quotes unless the value contains one (values have no escapes).
+function quote(v: string): string {
+  return v.includes('"') ? "'" + v + "'" : '"' + v + '"';
+}
+
+// write appends the canonical form of n to out (an array, so long selectors stay linear).
+function write(n: Node, out: Array<string>): void {
+  switch (n.kind) {
+    case Op.All:
+      out.push('all()');
+      return;
+    case Op.Global:
+      out.push('global()');
+      return;
+    case Op.Has:
+      out.push('has(' + n.key + ')');
+      return;
+    case Op.Eq:
+      out.push(n.key + ' == ' + quote(n.value));
+      return;
+    case Op.Ne:
+      out.push(n.key + ' != ' + quote(n.value));
+      return;
+    case Op.Contains:
+      out.push(n.key + ' contains ' + quote(n.value));
+      return;
+    case Op.StartsWith:
+      out.push(n.key + ' starts with ' + quote(n.value));
+      return;
+    case Op.EndsWith:
+      out.push(n.key + ' ends with ' + quote(n.value));
+      return;
+    case Op.In:
+      writeSet(n, ' in {', out);
+      return;
+    case Op.NotIn:
+      writeSet(n, ' not in {', out);
+      return;
+    case Op.Not:
+      out.push('!');
+      write(n.kids![0], out);
+      return;
+  }
+  writeJunction(n, n.kind == Op.And ? ' && ' : ' || ', out);
+}
+
+function writeSet(n: Node, op: string, out: Array<string>): void {
+  out.push(n.key + op);
+  const vs = n.values!;
+  for (let i = 0; i < vs.length; i++) {
+    if (i > 0) out.push(', ');
+    out.push(quote(vs[i]));
+  }
+  out.push('}');
+}
+
+function writeJunction(n: Node, sep: string, out: Array<string>): void {
+  const kids = n.kids!;
+  out.push('(');
+  for (let i = 0; i < kids.length; i++) {
+    if (i > 0) out.push(sep);
+    write(kids[i], out);
+  }
+  out.push(')');
+}

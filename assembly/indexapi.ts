@@ -1,0 +1,163 @@
+// indexapi.ts: exported, batch-shaped operations on label indexes and IP sets. Each call carries
+// a whole batch as typed arrays: slots, flattened (key id, value id) pairs and per-item counts.
+import { registerAddr } from './addrs';
+import { cidrCoverOfIds, cidrCoverOfWords } from './cidr';
+import { removeEndpoint, removeParent, upsertEndpoint, upsertParent } from './indexops';
+import { IndexedSel, LabelIndex } from './labelindex';
+import { addSelector, removeSelector } from './scan';
+import { getSelector } from './selectors';
+import { sortPairs } from './strings';
+
+const indexes = new Array<LabelIndex | null>();
+
+function ix(h: i32): LabelIndex {
+  assert(h >= 0 && h < indexes.length && indexes[h] != null, 'unknown index handle');
+  return indexes[h]!;
+}
+
+function sel(h: i32, slot: i32): IndexedSel {
+  const x = ix(h);
+  assert(slot >= 0 && slot < x.sels.length && x.sels[slot] != null, 'unknown selector slot');
+  return x.sels[slot]!;
+}
+
+// slice copies count items of flat from `at` into a StaticArray.
+function slice(flat: Int32Array, at: i32, count: i32): StaticArray<i32> {
+  const out = new StaticArray<i32>(count);
+  for (let i = 0; i < count; i++) unchecked((out[i] = flat[at + i]));
+  return out;
+}
+
+/** newIndex creates an empty label index and returns its handle. */
+export function newIndex(recordEvents: bool): i32 {
+  const x = new LabelIndex();
+  x.recordEvents = recordEvents;
+  indexes.push(x);
+  return indexes.length - 1;
+}
+
+/** freeIndex drops index h. */
+export function freeIndex(h: i32): void {
+  ix(h);
+  indexes[h] = null;
+}
+
+/** indexUpsertEndpoints adds or replaces endpoints: for endpoint i, labelCounts[i] pairs in
+ * labels, parentCounts[i] parent slots in parents, addrCounts[i] address ids in addrs. */
+export function indexUpsertEndpoints(
+  h: i32,
+  slots: Int32Array,
+  labels: Int32Array,
+  labelCounts: Int32Array,
+  parents: Int32Array,
+  parentCounts: Int32Array,
+  addrs: Int32Array,
+  addrCounts: Int32Array,
+): void {
+  const x = ix(h);
+  let la = 0;
+  let pa = 0;
+  let aa = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const lc = labelCounts[i];
+    const pc = parentCounts[i];
+    const ac = addrCounts[i];
+    upsertEndpoint(x, slots[i], sortPairs(labels, la, lc), slice(parents, pa, pc), slice(addrs, aa, ac));
+    la += lc * 2;
+    pa += pc;
+    aa += ac;
+  }
+}
+
+/** indexRemoveEndpoints removes endpoints by slot. */
+export function indexRemoveEndpoints(h: i32, slots: Int32Array): void {
+  const x = ix(h);
+  for (let i = 0; i < slots.length; i++) removeEndpoint(x, slots[i]);
+}
+
+/** indexUpsertParents sets parents' labels (labelCounts[i] pairs each). */
+export function indexUpsertParents(
+  h: i32,
+  slots: Int32Array,
+  labels: Int32Array,
+  labelCounts: Int32Array,
+): void {
+  const x = ix(h);
+  let la = 0;
+  for (let i = 0; i < slots.length; i++) {
+    upsertParent(x, slots[i], sortPairs(labels, la, labelCounts[i]));
+    la += labelCounts[i] * 2;
+  }
+}
+
+/** indexRemoveParents clears parents' labels. */
+export function indexRemoveParents(h: i32, slots: Int32Array): void {
+  const x = ix(h);
+  for (let i = 0; i < slots.length; i++) removeParent(x, slots[i]);
+}
+
+/** indexAddSelector adds parsed selector handle `selector` at slot, with an IP set if asked. */
+export function indexAddSelector(h: i32, slot: i32, selector: i32, ipset: bool): void {
+  const s = getSelector(selector);
+  addSelector(ix(h), slot, s.tree(), s.limits(), ipset);
+}
+
+/** indexRemoveSelector removes the selector at slot. */
+export function indexRemoveSelector(h: i32, slot: i32): void {
+  removeSelector(ix(h), slot);
+}
+
+/** indexDrainEvents returns and clears the events: triples (1 started | 0 stopped, selector, endpoint). */
+export function indexDrainEvents(h: i32): Int32Array {
+  const x = ix(h);
+  const out = new Int32Array(x.events.length);
+  for (let i = 0; i < x.events.length; i++) unchecked((out[i] = x.events[i]));
+  x.events.length = 0;
+  return out;
+}
+
+/** indexMatching returns the endpoint slots selector slot matches. */
+export function indexMatching(h: i32, slot: i32): Int32Array {
+  const vs = sel(h, slot).matching.values();
+  const out = new Int32Array(vs.length);
+  for (let i = 0; i < vs.length; i++) out[i] = vs[i];
+  return out;
+}
+
+/** indexStats returns [live endpoints, selector evaluations so far]. */
+export function indexStats(h: i32): Int32Array {
+  const x = ix(h);
+  const out = new Int32Array(2);
+  out[0] = x.liveEndpoints;
+  out[1] = i32(min<i64>(x.evals, i32.MAX_VALUE));
+  return out;
+}
+
+/** registerAddrs stores the 4 words of each new address id. */
+export function registerAddrs(ids: Int32Array, words: Uint32Array): void {
+  for (let i = 0; i < ids.length; i++) {
+    registerAddr(ids[i], words[i * 4], words[i * 4 + 1], words[i * 4 + 2], words[i * 4 + 3]);
+  }
+}
+
+/** ipSetMembers returns the address ids in the IP set of selector slot. */
+export function ipSetMembers(h: i32, slot: i32): Int32Array {
+  const s = sel(h, slot).ipset;
+  return s == null ? new Int32Array(0) : s.members();
+}
+
+/** ipSetDelta returns [added count, added..., removed...] since the last call. */
+export function ipSetDelta(h: i32, slot: i32): Int32Array {
+  const s = sel(h, slot).ipset;
+  return s == null ? new Int32Array(1) : s.drainDelta();
+}
+
+/** ipSetCidrs returns the minimal CIDR cover of the IP set: [family, w0..w3, prefix] each. */
+export function ipSetCidrs(h: i32, slot: i32): Uint32Array {
+  return cidrCoverOfIds(ipSetMembers(h, slot));
+}
+
+/** cidrCover returns the minimal CIDR cover of addresses given as 4 words each. */
+export function cidrCover(words: Uint32Array): Uint32Array {
+  return cidrCoverOfWords(words);
+}

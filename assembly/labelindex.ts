@@ -1,0 +1,153 @@
+// labelindex.ts: the incremental label index (Calico's SelectorAndNamedPortIndex). Endpoints,
+// parents and selectors come and go; it records which selectors start and stop matching which
+// endpoints, evaluating only candidates: endpoints found through the label index, selectors found
+// through the restriction index.
+import { Node } from './ast';
+import { EMPTY, evaluate, setParent, setSubject } from './eval';
+import { IpSet } from './ipsets';
+import { KVIndex } from './kvindex';
+import { Place, Placement } from './placement';
+
+/** Endpoint is one indexed endpoint; matches holds the selector slots it matches, sorted. */
+export class Endpoint {
+  labels: StaticArray<i32> = EMPTY;
+  parents: StaticArray<i32> = EMPTY;
+  addrs: StaticArray<i32> = EMPTY;
+  matches: StaticArray<i32> = EMPTY;
+}
+
+/** ParentRec is a parent (namespace or service-account profile) and the endpoints that name it. */
+export class ParentRec {
+  labels: StaticArray<i32> = EMPTY;
+  children: Set<i32> = new Set();
+  explicit: bool = false; // set by upsertParent; implicit parents exist only while referenced
+}
+
+/** IndexedSel is a selector in the index with the endpoints it currently matches. */
+export class IndexedSel {
+  tree: Node;
+  placement: Placement;
+  matching: Set<i32> = new Set();
+  ipset: IpSet | null = null;
+
+  constructor(tree: Node, placement: Placement) {
+    this.tree = tree;
+    this.placement = placement;
+  }
+}
+
+/** Event kinds in the drained event stream (triples: kind, selector slot, endpoint slot). */
+export const EV_STOPPED: i32 = 0;
+export const EV_STARTED: i32 = 1;
+
+/** LabelIndex holds the state of one index; the operations live in indexops.ts and scan.ts. */
+export class LabelIndex {
+  endpoints: Array<Endpoint | null> = [];
+  parents: Array<ParentRec | null> = [];
+  sels: Array<IndexedSel | null> = [];
+  epKV: KVIndex = new KVIndex();
+  parentKV: KVIndex = new KVIndex();
+  selKV: KVIndex = new KVIndex();
+  selByKey: Map<i32, Set<i32>> = new Map();
+  selUnopt: Set<i32> = new Set();
+  events: Array<i32> = [];
+  recordEvents: bool = true;
+  liveEndpoints: i32 = 0;
+  evals: i64 = 0;
+  // Generation stamps de-duplicate candidates without allocating a set per update.
+  epSeen: Array<u32> = [];
+  selSeen: Array<u32> = [];
+  stamp: u32 = 0;
+
+  /** emit records that selector sel started (or stopped) matching endpoint ep. */
+  emit(kind: i32, sel: i32, ep: i32): void {
+    if (!this.recordEvents) return;
+    this.events.push(kind);
+    this.events.push(sel);
+    this.events.push(ep);
+  }
+
+  /** parent returns parent slot, creating an implicit record on first reference. */
+  parent(slot: i32): ParentRec {
+    if (this.parents.length <= slot) this.parents.length = slot + 1;
+    let p = this.parents[slot];
+    if (p == null) {
+      p = new ParentRec();
+      this.parents[slot] = p;
+    }
+    return p;
+  }
+
+  /** dropParentIfUnused frees an implicit parent that no endpoint names any more. */
+  dropParentIfUnused(slot: i32): void {
+    const p = this.parents[slot];
+    if (p != null && !p.explicit && p.children.size == 0) this.parents[slot] = null;
+  }
+
+  /** setSubject makes ep the subject of evaluate(). */
+  subject(ep: Endpoint): void {
+    const ps = ep.parents;
+    setSubject(ep.labels, ps.length);
+    for (let i = 0; i < ps.length; i++) {
+      const p = this.parents[unchecked(ps[i])];
+      setParent(i, p == null ? EMPTY : p.labels);
+    }
+  }
+
+  /** matchesNow evaluates selector s against endpoint ep (which must be the subject). */
+  matchesNow(s: IndexedSel): bool {
+    this.evals++;
+    return evaluate(s.tree);
+  }
+
+  /** file puts selector slot into the restriction index by its placement. */
+  file(slot: i32, pl: Placement, add: bool): void {
+    if (pl.place == Place.Values) {
+      for (let i = 0; i < pl.values.length; i++) {
+        if (add) this.selKV.add(pl.key, pl.values[i], slot);
+        else this.selKV.remove(pl.key, pl.values[i], slot);
+      }
+    } else if (pl.place == Place.Present) {
+      if (!this.selByKey.has(pl.key)) this.selByKey.set(pl.key, new Set<i32>());
+      const set = this.selByKey.get(pl.key);
+      if (add) set.add(slot);
+      else set.delete(slot);
+      if (set.size == 0) this.selByKey.delete(pl.key);
+    } else if (pl.place == Place.Unoptimised) {
+      if (add) this.selUnopt.add(slot);
+      else this.selUnopt.delete(slot);
+    }
+  }
+
+  /** nextStamp starts a new candidate generation. */
+  nextStamp(): u32 {
+    this.stamp++;
+    if (this.selSeen.length < this.sels.length) this.selSeen.length = this.sels.length;
+    if (this.epSeen.length < this.endpoints.length) this.epSeen.length = this.endpoints.length;
+    return this.stamp;
+  }
+}
+
+/** insertSorted returns a copy of the sorted array a with x inserted. */
+export function insertSorted(a: StaticArray<i32>, x: i32): StaticArray<i32> {
+  const out = new StaticArray<i32>(a.length + 1);
+  let j = 0;
+  let placed = false;
+  for (let i = 0; i < a.length; i++) {
+    if (!placed && a[i] > x) {
+      out[j++] = x;
+      placed = true;
+    }
+    out[j++] = a[i];
+  }
+  if (!placed) out[j] = x;
+  return out;
+}
+
+/** removeSorted returns a copy of a without x. */
+export function removeSorted(a: StaticArray<i32>, x: i32): StaticArray<i32> {
+  const out = new StaticArray<i32>(a.length - 1);
+  let j = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] != x && j < out.length) out[j++] = a[i];
+  return out;
+}

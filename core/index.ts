@@ -1,0 +1,89 @@
+// index.ts: the typed face of the fedmesh WebAssembly core. Everything that parses, matches or
+// aggregates selectors and IP sets goes through a Core; nothing else loads core.wasm.
+import { AddressTable, Interner } from './interner.js';
+import { formatCidrs, parseIP } from './ip.js';
+import { LabelIndex } from './labelindex.js';
+import { Selector, SelectorError, uniqueID } from './selector.js';
+import type { Labels } from './selector.js';
+import { Wasm } from './wasm.js';
+
+export { LabelIndex, Selector, SelectorError, uniqueID };
+export type { Labels };
+export type { EndpointUpdate, IPSetDelta, MatchEvent, ParentUpdate } from './labelindex.js';
+export type { Restrictions } from './selector.js';
+export { canonicalIP } from './ip.js';
+
+/** SelectorInfo is what validating a selector tells a user. */
+export type SelectorInfo =
+  { valid: true; canonical: string; uniqueID: string } | { valid: false; error: string; position: number };
+
+/** Core is one loaded instance of the WASM core; pass it to whatever needs selectors. */
+export class Core {
+  readonly #w: Wasm;
+  readonly #strings: Interner;
+  readonly #addrs: AddressTable;
+
+  /** Core.load instantiates the core from dist/core.wasm (or the given bytes). */
+  static load(bytes?: Uint8Array): Core {
+    return new Core(Wasm.load(bytes));
+  }
+
+  private constructor(w: Wasm) {
+    this.#w = w;
+    this.#strings = new Interner(w);
+    this.#addrs = new AddressTable(w);
+  }
+
+  /** parse parses a selector (throws SelectorError); dispose() the result when done. */
+  parse(src: string): Selector {
+    return Selector.parse(this.#w, this.#strings, src);
+  }
+
+  /** inspect validates src and returns its canonical form and unique ID, or the error. */
+  inspect(src: string): SelectorInfo {
+    try {
+      const s = this.parse(src);
+      s.dispose();
+      return { valid: true, canonical: s.canonical, uniqueID: s.uniqueID };
+    } catch (e) {
+      if (!(e instanceof SelectorError)) throw e;
+      return { valid: false, error: e.reason, position: e.position };
+    }
+  }
+
+  /** matches parses src and evaluates it once against labels and parents (throws SelectorError). */
+  matches(src: string, labels: Labels, parents: readonly Labels[] = []): boolean {
+    const s = this.parse(src);
+    try {
+      return s.matches(labels, parents);
+    } finally {
+      s.dispose();
+    }
+  }
+
+  /** newIndex creates a label index; recordEvents false skips the event log (bulk loads, benchmarks). */
+  newIndex(opts: { recordEvents?: boolean } = {}): LabelIndex {
+    return new LabelIndex(this.#w, this.#strings, this.#addrs, opts.recordEvents ?? true);
+  }
+
+  /** cidrCover returns the minimal CIDR cover of the addresses (IPv4 first; throws on a bad IP). */
+  cidrCover(ips: readonly string[]): string[] {
+    const words = new Uint32Array(ips.length * 4);
+    ips.forEach((ip, i) => {
+      const w = parseIP(ip);
+      if (w === null) throw new Error(`invalid IP address ${JSON.stringify(ip)}: expected IPv4 or IPv6`);
+      words.set(w, i * 4);
+    });
+    return this.cidrCoverWords(words);
+  }
+
+  /** cidrCoverWords is cidrCover over addresses already packed as 4 words each (::ffff:0:0/96 for IPv4). */
+  cidrCoverWords(words: Uint32Array): string[] {
+    return formatCidrs(this.#w.uint32s(this.#w.call('cidrCover', words)));
+  }
+
+  /** stats reports the instance's linear memory and live selector handles (leak checks). */
+  stats(): { memoryBytes: number; liveSelectors: number } {
+    return { memoryBytes: this.#w.memoryBytes(), liveSelectors: this.#w.call('selectorCount') };
+  }
+}

@@ -1,0 +1,180 @@
+// labelindex.ts: the incremental label index and its IP sets, as seen from TypeScript. Updates go
+// to the core in batches; match changes come back as events naming selector and endpoint IDs.
+import type { AddressTable, Interner } from './interner.js';
+import { formatCidrs } from './ip.js';
+import { Selector } from './selector.js';
+import type { Labels } from './selector.js';
+import { Slots } from './slots.js';
+import type { Wasm } from './wasm.js';
+
+/** EndpointUpdate is one endpoint: its labels, parent IDs (checked in order) and IPs. */
+export interface EndpointUpdate {
+  id: string;
+  labels: Labels;
+  parents?: readonly string[];
+  ips?: readonly string[];
+}
+
+/** ParentUpdate is one parent (a namespace or service-account profile) and its labels. */
+export interface ParentUpdate {
+  id: string;
+  labels: Labels;
+}
+
+/** MatchEvent says that a selector started or stopped matching an endpoint. */
+export interface MatchEvent {
+  selector: string;
+  endpoint: string;
+  started: boolean;
+}
+
+/** IPSetDelta lists the members added and removed since the previous read. */
+export interface IPSetDelta {
+  added: string[];
+  removed: string[];
+}
+
+/** LabelIndex matches many selectors against many endpoints incrementally; create it with Core.newIndex. */
+export class LabelIndex {
+  readonly #w: Wasm;
+  readonly #strings: Interner;
+  readonly #addrs: AddressTable;
+  readonly #h: number;
+  readonly #eps = new Slots();
+  readonly #parents = new Slots();
+  readonly #sels = new Slots();
+  readonly #recordEvents: boolean;
+
+  /** constructor is called by Core.newIndex. */
+  constructor(w: Wasm, strings: Interner, addrs: AddressTable, recordEvents: boolean) {
+    this.#w = w;
+    this.#strings = strings;
+    this.#addrs = addrs;
+    this.#recordEvents = recordEvents;
+    this.#h = w.call('newIndex', recordEvents);
+  }
+
+  /** upsertEndpoints adds or replaces endpoints, in one core call. */
+  upsertEndpoints(eps: readonly EndpointUpdate[]): void {
+    const slots = Int32Array.from(eps, (e) => this.#eps.ensure(e.id));
+    const { flat, counts } = this.#strings.pairs(eps.map((e) => e.labels));
+    const parentIds = eps.flatMap((e) => e.parents ?? []);
+    const parents = Int32Array.from(parentIds, (p) => this.#parents.ensure(p));
+    const parentCounts = Int32Array.from(eps, (e) => e.parents?.length ?? 0);
+    const addrs = this.#addrs.ids(eps.flatMap((e) => e.ips ?? []));
+    const addrCounts = Int32Array.from(eps, (e) => e.ips?.length ?? 0);
+    this.#w.call(
+      'indexUpsertEndpoints',
+      this.#h,
+      slots,
+      flat,
+      counts,
+      parents,
+      parentCounts,
+      addrs,
+      addrCounts,
+    );
+  }
+
+  /** removeEndpoints removes endpoints by ID (unknown IDs are ignored). */
+  removeEndpoints(ids: readonly string[]): void {
+    const slots = ids.map((id) => this.#eps.get(id)).filter((s): s is number => s !== undefined);
+    this.#w.call('indexRemoveEndpoints', this.#h, Int32Array.from(slots));
+    for (const id of ids) this.#eps.retire(id);
+    if (!this.#recordEvents) this.#eps.recycle();
+  }
+
+  /** upsertParents sets parents' labels; only their children are re-checked. */
+  upsertParents(parents: readonly ParentUpdate[]): void {
+    const slots = Int32Array.from(parents, (p) => this.#parents.ensure(p.id));
+    const { flat, counts } = this.#strings.pairs(parents.map((p) => p.labels));
+    this.#w.call('indexUpsertParents', this.#h, slots, flat, counts);
+  }
+
+  /** removeParents clears parents' labels; endpoints naming them keep the reference. */
+  removeParents(ids: readonly string[]): void {
+    const slots = ids.map((id) => this.#parents.get(id)).filter((s): s is number => s !== undefined);
+    this.#w.call('indexRemoveParents', this.#h, Int32Array.from(slots));
+  }
+
+  /** addSelector adds (or replaces) selector id; ipSet keeps the IPs of its matches. Throws SelectorError. */
+  addSelector(id: string, selector: string | Selector, opts: { ipSet?: boolean } = {}): void {
+    if (this.#sels.get(id) !== undefined) this.removeSelector(id);
+    const parsed = typeof selector === 'string' ? Selector.parse(this.#w, this.#strings, selector) : selector;
+    try {
+      this.#w.call('indexAddSelector', this.#h, this.#sels.ensure(id), parsed.handle, opts.ipSet === true);
+    } finally {
+      if (parsed !== selector) parsed.dispose(); // the index keeps its own reference to the tree
+    }
+  }
+
+  /** removeSelector removes selector id. */
+  removeSelector(id: string): void {
+    const slot = this.#sels.get(id);
+    if (slot === undefined) return;
+    this.#w.call('indexRemoveSelector', this.#h, slot);
+    this.#sels.retire(id);
+    if (!this.#recordEvents) this.#sels.recycle();
+  }
+
+  /** drainEvents returns the match changes since the last drain, in the order they happened. */
+  drainEvents(): MatchEvent[] {
+    const raw = this.#w.int32s(this.#w.call('indexDrainEvents', this.#h));
+    const out: MatchEvent[] = [];
+    for (let i = 0; i < raw.length; i += 3) {
+      out.push({
+        started: raw[i] === 1,
+        selector: this.#sels.id(raw[i + 1]!),
+        endpoint: this.#eps.id(raw[i + 2]!),
+      });
+    }
+    // Events name retired slots only until now; afterwards the slots may be reused.
+    this.#eps.recycle();
+    this.#sels.recycle();
+    return out;
+  }
+
+  /** matching returns the IDs of the endpoints selector id matches, sorted. */
+  matching(id: string): string[] {
+    const slot = this.#selSlot(id);
+    return Array.from(this.#w.int32s(this.#w.call('indexMatching', this.#h, slot)), (s) =>
+      this.#eps.id(s),
+    ).sort();
+  }
+
+  /** ipSetMembers returns the IPs in selector id's IP set, sorted. */
+  ipSetMembers(id: string): string[] {
+    const raw = this.#w.int32s(this.#w.call('ipSetMembers', this.#h, this.#selSlot(id)));
+    return Array.from(raw, (a) => this.#addrs.name(a)).sort();
+  }
+
+  /** ipSetDelta returns the members added and removed since the previous ipSetDelta. */
+  ipSetDelta(id: string): IPSetDelta {
+    const raw = this.#w.int32s(this.#w.call('ipSetDelta', this.#h, this.#selSlot(id)));
+    const n = raw[0]!;
+    const names = Array.from(raw.subarray(1), (a) => this.#addrs.name(a));
+    return { added: names.slice(0, n).sort(), removed: names.slice(n).sort() };
+  }
+
+  /** ipSetCidrs returns the minimal CIDR cover of selector id's IP set (IPv4 first, sorted). */
+  ipSetCidrs(id: string): string[] {
+    return formatCidrs(this.#w.uint32s(this.#w.call('ipSetCidrs', this.#h, this.#selSlot(id))));
+  }
+
+  /** stats returns the live endpoint count and the selector evaluations done so far. */
+  stats(): { endpoints: number; selectors: number; evaluations: number } {
+    const s = this.#w.int32s(this.#w.call('indexStats', this.#h));
+    return { endpoints: s[0]!, selectors: this.#sels.size, evaluations: s[1]! };
+  }
+
+  #selSlot(id: string): number {
+    const slot = this.#sels.get(id);
+    if (slot === undefined) throw new Error(`unknown selector ${JSON.stringify(id)} in the index`);
+    return slot;
+  }
+
+  /** dispose frees the index in the core. */
+  dispose(): void {
+    this.#w.call('freeIndex', this.#h);
+  }
+}
