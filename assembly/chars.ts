@@ -36,8 +36,7 @@ export function isLabelChar(c: i32): bool {
 }
 
 /** isBlank reports whether c is skipped between tokens: only space and tab, as in Calico. */
-// @ts-ignore: decorator
-@inline export function isBlank(c: i32): bool {
+export function isBlank(c: i32): bool {
   return c == Char.Space || c == Char.Tab;
 }
 

@@ -6,7 +6,7 @@ import { addrWords, isV4 } from './addrs';
 const out = new Array<u32>(); // scratch: [family, w0, w1, w2, w3, prefix] per CIDR
 
 /** cidrCoverOfWords covers addresses given as 4 words each (IPv4 as ::ffff:a.b.c.d). */
-export function cidrCoverOfWords(words: Uint32Array): Uint32Array {
+export function cidrCoverOfWords(words: StaticArray<u32>): Uint32Array {
   const n = words.length >>> 2;
   let v4n = 0;
   for (let i = 0; i < n; i++) if (isV4(words[i * 4], words[i * 4 + 1], words[i * 4 + 2])) v4n++;
@@ -33,7 +33,7 @@ export function cidrCoverOfWords(words: Uint32Array): Uint32Array {
 
 /** cidrCoverOfIds covers addresses given by id (see addrs.ts). */
 export function cidrCoverOfIds(ids: Int32Array): Uint32Array {
-  const words = new Uint32Array(ids.length * 4);
+  const words = new StaticArray<u32>(ids.length * 4);
   for (let i = 0; i < ids.length; i++) {
     for (let w = 0; w < 4; w++) words[i * 4 + w] = addrWords[ids[i] * 4 + w];
   }

@@ -14,7 +14,9 @@ const parents = new Array<StaticArray<i32>>();
 /** setSubject makes own (and parents, by setParent) the labels the next evaluations read. */
 export function setSubject(labels: StaticArray<i32>, parentCount: i32): void {
   own = labels;
-  parents.length = parentCount;
+  // Shrink only by length; grow by push so no slot ever holds a stale word (see growRefs).
+  if (parents.length > parentCount) parents.length = parentCount;
+  while (parents.length < parentCount) parents.push(EMPTY);
 }
 
 /** setParent sets the i-th parent label set of the subject. */

@@ -15,13 +15,17 @@ export function version(): i32 {
   return 1;
 }
 
-/** INT32ARRAY_ID is the runtime type id JS needs to allocate an Int32Array here. */
-export const INT32ARRAY_ID = idof<Int32Array>();
-/** UINT32ARRAY_ID is the runtime type id JS needs to allocate a Uint32Array here. */
-export const UINT32ARRAY_ID = idof<Uint32Array>();
+// Inputs cross as StaticArray, never as typed arrays: the loader's __newArray stores a typed
+// array's buffer pointer without a GC write barrier, so the incremental GC could free the buffer
+// mid-call. A StaticArray is one object, so pinning it is enough.
+
+/** I32S_ID is the runtime type id JS needs to allocate a StaticArray<i32> here. */
+export const I32S_ID = idof<StaticArray<i32>>();
+/** U32S_ID is the runtime type id JS needs to allocate a StaticArray<u32> here. */
+export const U32S_ID = idof<StaticArray<u32>>();
 
 /** internStrings interns the strings packed in joined (lengths in lens) and returns their ids. */
-export function internStrings(joined: string, lens: Int32Array): Int32Array {
+export function internStrings(joined: string, lens: StaticArray<i32>): Int32Array {
   const out = new Int32Array(lens.length);
   let at = 0;
   for (let i = 0; i < lens.length; i++) {
@@ -70,7 +74,7 @@ export function selectorCount(): i32 {
 
 /** evalSelector matches h against label sets packed as (key id, value id) pairs in flat;
  * counts[0] is the number of own pairs, counts[1..] those of each parent in order. */
-export function evalSelector(h: i32, flat: Int32Array, counts: Int32Array): bool {
+export function evalSelector(h: i32, flat: StaticArray<i32>, counts: StaticArray<i32>): bool {
   const tree = getSelector(h).tree();
   let at = 0;
   const own = counts.length > 0 ? sortPairs(flat, at, counts[0]) : EMPTY;

@@ -22,7 +22,7 @@ function sel(h: i32, slot: i32): IndexedSel {
 }
 
 // slice copies count items of flat from `at` into a StaticArray.
-function slice(flat: Int32Array, at: i32, count: i32): StaticArray<i32> {
+function slice(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
   const out = new StaticArray<i32>(count);
   for (let i = 0; i < count; i++) unchecked((out[i] = flat[at + i]));
   return out;
@@ -46,13 +46,13 @@ export function freeIndex(h: i32): void {
  * labels, parentCounts[i] parent slots in parents, addrCounts[i] address ids in addrs. */
 export function indexUpsertEndpoints(
   h: i32,
-  slots: Int32Array,
-  labels: Int32Array,
-  labelCounts: Int32Array,
-  parents: Int32Array,
-  parentCounts: Int32Array,
-  addrs: Int32Array,
-  addrCounts: Int32Array,
+  slots: StaticArray<i32>,
+  labels: StaticArray<i32>,
+  labelCounts: StaticArray<i32>,
+  parents: StaticArray<i32>,
+  parentCounts: StaticArray<i32>,
+  addrs: StaticArray<i32>,
+  addrCounts: StaticArray<i32>,
 ): void {
   const x = ix(h);
   let la = 0;
@@ -62,7 +62,10 @@ export function indexUpsertEndpoints(
     const lc = labelCounts[i];
     const pc = parentCounts[i];
     const ac = addrCounts[i];
-    upsertEndpoint(x, slots[i], sortPairs(labels, la, lc), slice(parents, pa, pc), slice(addrs, aa, ac));
+    const own = sortPairs(labels, la, lc);
+    const ps = slice(parents, pa, pc);
+    const as = slice(addrs, aa, ac);
+    upsertEndpoint(x, slots[i], own, ps, as);
     la += lc * 2;
     pa += pc;
     aa += ac;
@@ -70,7 +73,7 @@ export function indexUpsertEndpoints(
 }
 
 /** indexRemoveEndpoints removes endpoints by slot. */
-export function indexRemoveEndpoints(h: i32, slots: Int32Array): void {
+export function indexRemoveEndpoints(h: i32, slots: StaticArray<i32>): void {
   const x = ix(h);
   for (let i = 0; i < slots.length; i++) removeEndpoint(x, slots[i]);
 }
@@ -78,9 +81,9 @@ export function indexRemoveEndpoints(h: i32, slots: Int32Array): void {
 /** indexUpsertParents sets parents' labels (labelCounts[i] pairs each). */
 export function indexUpsertParents(
   h: i32,
-  slots: Int32Array,
-  labels: Int32Array,
-  labelCounts: Int32Array,
+  slots: StaticArray<i32>,
+  labels: StaticArray<i32>,
+  labelCounts: StaticArray<i32>,
 ): void {
   const x = ix(h);
   let la = 0;
@@ -91,7 +94,7 @@ export function indexUpsertParents(
 }
 
 /** indexRemoveParents clears parents' labels. */
-export function indexRemoveParents(h: i32, slots: Int32Array): void {
+export function indexRemoveParents(h: i32, slots: StaticArray<i32>): void {
   const x = ix(h);
   for (let i = 0; i < slots.length; i++) removeParent(x, slots[i]);
 }
@@ -134,7 +137,7 @@ export function indexStats(h: i32): Int32Array {
 }
 
 /** registerAddrs stores the 4 words of each new address id. */
-export function registerAddrs(ids: Int32Array, words: Uint32Array): void {
+export function registerAddrs(ids: StaticArray<i32>, words: StaticArray<u32>): void {
   for (let i = 0; i < ids.length; i++) {
     registerAddr(ids[i], words[i * 4], words[i * 4 + 1], words[i * 4 + 2], words[i * 4 + 3]);
   }
@@ -158,6 +161,6 @@ export function ipSetCidrs(h: i32, slot: i32): Uint32Array {
 }
 
 /** cidrCover returns the minimal CIDR cover of addresses given as 4 words each. */
-export function cidrCover(words: Uint32Array): Uint32Array {
+export function cidrCover(words: StaticArray<u32>): Uint32Array {
   return cidrCoverOfWords(words);
 }

@@ -1,7 +1,7 @@
 // indexops.ts: endpoint and parent updates of the label index. A changed endpoint is checked only
 // against candidate selectors; a parent's change re-checks only its children.
-import { EMPTY } from "./eval";
-import { Endpoint, EV_STARTED, EV_STOPPED, IndexedSel, LabelIndex } from "./labelindex";
+import { EMPTY } from './eval';
+import { Endpoint, EV_STARTED, EV_STOPPED, IndexedSel, LabelIndex, growRefs } from './labelindex';
 
 // Reused scratch arrays (the core is single-threaded): candidate and matching selector slots.
 const cands = new Array<i32>();
@@ -9,9 +9,13 @@ const matched = new Array<i32>();
 
 /** upsertEndpoint adds or replaces endpoint slot and reports the selectors it starts/stops matching. */
 export function upsertEndpoint(
-  ix: LabelIndex, slot: i32, labels: StaticArray<i32>, parents: StaticArray<i32>, addrs: StaticArray<i32>,
+  ix: LabelIndex,
+  slot: i32,
+  labels: StaticArray<i32>,
+  parents: StaticArray<i32>,
+  addrs: StaticArray<i32>,
 ): void {
-  if (ix.endpoints.length <= slot) ix.endpoints.length = slot + 1;
+  growRefs(ix.endpoints, slot + 1);
   let ep = ix.endpoints[slot];
   let oldAddrs = EMPTY;
   if (ep == null) {
@@ -168,8 +172,7 @@ function addAll(ix: LabelIndex, set: Set<i32>, stamp: u32): void {
   for (let i = 0; i < vs.length; i++) addOne(ix, unchecked(vs[i]), stamp);
 }
 
-// @ts-ignore: decorator
-@inline function addOne(ix: LabelIndex, s: i32, stamp: u32): void {
+function addOne(ix: LabelIndex, s: i32, stamp: u32): void {
   if (unchecked(ix.selSeen[s]) == stamp) return;
   unchecked((ix.selSeen[s] = stamp));
   cands.push(s);

@@ -69,7 +69,7 @@ export class LabelIndex {
 
   /** parent returns parent slot, creating an implicit record on first reference. */
   parent(slot: i32): ParentRec {
-    if (this.parents.length <= slot) this.parents.length = slot + 1;
+    growRefs(this.parents, slot + 1);
     let p = this.parents[slot];
     if (p == null) {
       p = new ParentRec();
@@ -122,10 +122,17 @@ export class LabelIndex {
   /** nextStamp starts a new candidate generation. */
   nextStamp(): u32 {
     this.stamp++;
-    if (this.selSeen.length < this.sels.length) this.selSeen.length = this.sels.length;
-    if (this.epSeen.length < this.endpoints.length) this.epSeen.length = this.endpoints.length;
+    while (this.selSeen.length < this.sels.length) this.selSeen.push(0);
+    while (this.epSeen.length < this.endpoints.length) this.epSeen.push(0);
     return this.stamp;
   }
+}
+
+/** growRefs extends a nullable array with nulls up to length n. Memory trick avoided on purpose:
+ * growing with `a.length = n` can expose stale words from a reused block under the incremental
+ * runtime (no zero fill), which the GC would then trace as pointers; push writes every slot. */
+export function growRefs<T>(a: Array<T>, n: i32): void {
+  while (a.length < n) a.push(changetype<T>(0));
 }
 
 /** insertSorted returns a copy of the sorted array a with x inserted. */

@@ -1,10 +1,9 @@
 // parser.ts: recursive-descent parser of the selector language (grammar in selectors.md 2.2).
-import { Node, Op, leaf, parent, setLeaf } from "./ast";
-import * as E from "./errors";
-import { Tok, Tokens, isBlankOnly, tokenize } from "./tokenizer";
+import { Node, Op, leaf, parent, setLeaf } from './ast';
+import * as E from './errors';
+import { Tok, Tokens, isBlankOnly, tokenize } from './tokenizer';
 
-// @ts-ignore: decorator
-@inline const MAX_DEPTH: i32 = 200; // bounds recursion so hostile input cannot exhaust the stack
+const MAX_DEPTH: i32 = 200; // bounds recursion so hostile input cannot exhaust the stack
 
 // One token buffer and cursor, reused by every parse (the core is single-threaded).
 const toks = new Tokens();
@@ -27,13 +26,11 @@ export function parse(src: string): Node | null {
   return n;
 }
 
-// @ts-ignore: decorator
-@inline function kind(): i32 {
+function kind(): i32 {
   return unchecked(toks.kinds[p]);
 }
 
-// @ts-ignore: decorator
-@inline function pos(): i32 {
+function pos(): i32 {
   return unchecked(toks.pos[p]);
 }
 
@@ -83,13 +80,22 @@ function parsePrimary(): Node | null {
   const val = unchecked(toks.vals[p]);
   p++;
   switch (k) {
-    case Tok.Has: return leaf(Op.Has, val, "");
-    case Tok.All: return new Node(Op.All);
-    case Tok.Global: return new Node(Op.Global);
-    case Tok.LParen: return parseGroup(at);
-    case Tok.Label: return parseComparison(val);
-    case Tok.Str: E.fail(at, E.E_STRING_ON_LEFT); return null;
-    case Tok.EOF: E.fail(at, E.E_UNEXPECTED_END); return null;
+    case Tok.Has:
+      return leaf(Op.Has, val, '');
+    case Tok.All:
+      return new Node(Op.All);
+    case Tok.Global:
+      return new Node(Op.Global);
+    case Tok.LParen:
+      return parseGroup(at);
+    case Tok.Label:
+      return parseComparison(val);
+    case Tok.Str:
+      E.fail(at, E.E_STRING_ON_LEFT);
+      return null;
+    case Tok.EOF:
+      E.fail(at, E.E_UNEXPECTED_END);
+      return null;
   }
   E.fail(at, E.E_EXPECTED_EXPR);
   return null;
@@ -117,13 +123,20 @@ function parseComparison(key: string): Node | null {
   const k = kind();
   p++;
   switch (k) {
-    case Tok.Eq: return stringRhs(Op.Eq, key);
-    case Tok.Ne: return stringRhs(Op.Ne, key);
-    case Tok.Contains: return stringRhs(Op.Contains, key);
-    case Tok.StartsWith: return stringRhs(Op.StartsWith, key);
-    case Tok.EndsWith: return stringRhs(Op.EndsWith, key);
-    case Tok.In: return setRhs(Op.In, key);
-    case Tok.NotIn: return setRhs(Op.NotIn, key);
+    case Tok.Eq:
+      return stringRhs(Op.Eq, key);
+    case Tok.Ne:
+      return stringRhs(Op.Ne, key);
+    case Tok.Contains:
+      return stringRhs(Op.Contains, key);
+    case Tok.StartsWith:
+      return stringRhs(Op.StartsWith, key);
+    case Tok.EndsWith:
+      return stringRhs(Op.EndsWith, key);
+    case Tok.In:
+      return setRhs(Op.In, key);
+    case Tok.NotIn:
+      return setRhs(Op.NotIn, key);
   }
   p--;
   E.fail(pos(), E.E_EXPECTED_OPERATOR);

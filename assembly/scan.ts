@@ -1,20 +1,20 @@
 // scan.ts: adding and removing selectors. A new selector is evaluated only against candidate
 // endpoints, found through the cheapest label it requires (own labels, or a parent's labels and
 // then that parent's children); only a selector that requires nothing scans every endpoint.
-import { Node } from "./ast";
-import { IpSet } from "./ipsets";
-import { IndexedSel, LabelIndex, insertSorted, removeSorted } from "./labelindex";
-import { Place, choosePlacement } from "./placement";
-import { Restrictions } from "./restrictions";
-import { intern } from "./strings";
-import { start } from "./indexops";
+import { Node } from './ast';
+import { IpSet } from './ipsets';
+import { IndexedSel, LabelIndex, growRefs, insertSorted, removeSorted } from './labelindex';
+import { Place, choosePlacement } from './placement';
+import { Restrictions } from './restrictions';
+import { intern } from './strings';
+import { start } from './indexops';
 
 const eps = new Array<i32>(); // scratch: candidate endpoint slots
 
 /** addSelector files selector slot and reports every endpoint it starts matching. */
 export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictions, wantIpSet: bool): void {
-  if (ix.sels.length <= slot) ix.sels.length = slot + 1;
-  assert(ix.sels[slot] == null, "selector slot in use");
+  growRefs(ix.sels, slot + 1);
+  assert(ix.sels[slot] == null, 'selector slot in use');
   const pl = choosePlacement(r);
   const s = new IndexedSel(tree, pl);
   if (wantIpSet) s.ipset = new IpSet();
@@ -128,10 +128,8 @@ function addChildren(ix: LabelIndex, parentSlot: i32, stamp: u32): void {
   for (let i = 0; i < kids.length; i++) addEp(ix, kids[i], stamp);
 }
 
-// @ts-ignore: decorator
-@inline function addEp(ix: LabelIndex, e: i32, stamp: u32): void {
+function addEp(ix: LabelIndex, e: i32, stamp: u32): void {
   if (unchecked(ix.epSeen[e]) == stamp) return;
   unchecked((ix.epSeen[e] = stamp));
   eps.push(e);
 }
-

@@ -61,7 +61,7 @@ export function containsSorted(a: StaticArray<i32>, x: i32): bool {
 }
 
 /** sortPairs copies count (key, value) pairs from flat at offset `at` and sorts them by key. */
-export function sortPairs(flat: Int32Array, at: i32, count: i32): StaticArray<i32> {
+export function sortPairs(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
   const out = new StaticArray<i32>(count * 2);
   for (let i = 0; i < count; i++) {
     const k = flat[at + i * 2];

@@ -1,16 +1,34 @@
 // tokenizer.ts: splits a selector into tokens exactly as Calico's tokenizer does: operators are
 // recognised only directly after a label, functions only without a blank before '('.
-import { Char, isBlank, isLabelChar, skipBlanks } from "./chars";
-import * as E from "./errors";
+import { Char, isBlank, isLabelChar, skipBlanks } from './chars';
+import * as E from './errors';
 
 /** Tok lists the token kinds. */
 export const enum Tok {
-  EOF, LParen, RParen, LBrace, RBrace, Comma, Eq, Ne, Not, And, Or, Str, Label, Has, All, Global,
-  Contains, StartsWith, EndsWith, In, NotIn,
+  EOF,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  Comma,
+  Eq,
+  Ne,
+  Not,
+  And,
+  Or,
+  Str,
+  Label,
+  Has,
+  All,
+  Global,
+  Contains,
+  StartsWith,
+  EndsWith,
+  In,
+  NotIn,
 }
 
-// @ts-ignore: decorator
-@inline const MAX_LABEL: i32 = 512;
+const MAX_LABEL: i32 = 512;
 
 /** Tokens holds one tokenized selector; the arrays are reused between parses to spare the GC. */
 export class Tokens {
@@ -41,7 +59,7 @@ export function tokenize(src: string, toks: Tokens): bool {
     if (i < 0) return false;
     i = skipBlanks(src, i);
   }
-  toks.push(Tok.EOF, n, "");
+  toks.push(Tok.EOF, n, '');
   return true;
 }
 
@@ -50,26 +68,39 @@ function nextToken(src: string, i: i32, toks: Tokens): i32 {
   const c = src.charCodeAt(i);
   const d = i + 1 < src.length ? src.charCodeAt(i + 1) : -1;
   switch (c) {
-    case Char.LParen: toks.push(Tok.LParen, i, ""); return i + 1;
-    case Char.RParen: toks.push(Tok.RParen, i, ""); return i + 1;
-    case Char.LBrace: toks.push(Tok.LBrace, i, ""); return i + 1;
-    case Char.RBrace: toks.push(Tok.RBrace, i, ""); return i + 1;
-    case Char.Comma: toks.push(Tok.Comma, i, ""); return i + 1;
+    case Char.LParen:
+      toks.push(Tok.LParen, i, '');
+      return i + 1;
+    case Char.RParen:
+      toks.push(Tok.RParen, i, '');
+      return i + 1;
+    case Char.LBrace:
+      toks.push(Tok.LBrace, i, '');
+      return i + 1;
+    case Char.RBrace:
+      toks.push(Tok.RBrace, i, '');
+      return i + 1;
+    case Char.Comma:
+      toks.push(Tok.Comma, i, '');
+      return i + 1;
     case Char.Eq:
       if (d != Char.Eq) return failAt(i, E.E_LONE_EQ);
-      toks.push(Tok.Eq, i, "");
+      toks.push(Tok.Eq, i, '');
       return i + 2;
     case Char.Bang:
-      if (d == Char.Eq) { toks.push(Tok.Ne, i, ""); return i + 2; }
-      toks.push(Tok.Not, i, "");
+      if (d == Char.Eq) {
+        toks.push(Tok.Ne, i, '');
+        return i + 2;
+      }
+      toks.push(Tok.Not, i, '');
       return i + 1;
     case Char.Amp:
       if (d != Char.Amp) return failAt(i, E.E_LONE_AMP);
-      toks.push(Tok.And, i, "");
+      toks.push(Tok.And, i, '');
       return i + 2;
     case Char.Pipe:
       if (d != Char.Pipe) return failAt(i, E.E_LONE_PIPE);
-      toks.push(Tok.Or, i, "");
+      toks.push(Tok.Or, i, '');
       return i + 2;
     case Char.DQuote:
     case Char.SQuote:
@@ -94,9 +125,9 @@ function stringLiteral(src: string, i: i32, quote: i32, toks: Tokens): i32 {
 
 // wordToken reads a function call (has(, all(, global() or a label followed by its operator.
 function wordToken(src: string, i: i32, toks: Tokens): i32 {
-  if (src.startsWith("has(", i)) return hasCall(src, i, toks);
-  if (src.startsWith("all(", i)) return emptyCall(src, i, 4, Tok.All, toks);
-  if (src.startsWith("global(", i)) return emptyCall(src, i, 7, Tok.Global, toks);
+  if (src.startsWith('has(', i)) return hasCall(src, i, toks);
+  if (src.startsWith('all(', i)) return emptyCall(src, i, 4, Tok.All, toks);
+  if (src.startsWith('global(', i)) return emptyCall(src, i, 7, Tok.Global, toks);
   const end = labelEnd(src, i);
   if (end == i) return failAt(i, E.E_UNEXPECTED_CHAR);
   if (end - i > MAX_LABEL) return failAt(i, E.E_LABEL_TOO_LONG);
@@ -118,7 +149,8 @@ function hasCall(src: string, i: i32, toks: Tokens): i32 {
   if (end == start) return failAt(start, E.E_EXPECTED_LABEL);
   if (end - start > MAX_LABEL) return failAt(start, E.E_LABEL_TOO_LONG);
   const close = skipBlanks(src, end);
-  if (close >= src.length || src.charCodeAt(close) != Char.RParen) return failAt(close, E.E_EXPECTED_RPAREN_FN);
+  if (close >= src.length || src.charCodeAt(close) != Char.RParen)
+    return failAt(close, E.E_EXPECTED_RPAREN_FN);
   toks.push(Tok.Has, i, src.substring(start, end));
   return close + 1;
 }
@@ -126,8 +158,9 @@ function hasCall(src: string, i: i32, toks: Tokens): i32 {
 // emptyCall reads `all(` or `global(` followed by blanks and `)`.
 function emptyCall(src: string, i: i32, open: i32, kind: i32, toks: Tokens): i32 {
   const close = skipBlanks(src, i + open);
-  if (close >= src.length || src.charCodeAt(close) != Char.RParen) return failAt(close, E.E_EXPECTED_RPAREN_FN);
-  toks.push(kind, i, "");
+  if (close >= src.length || src.charCodeAt(close) != Char.RParen)
+    return failAt(close, E.E_EXPECTED_RPAREN_FN);
+  toks.push(kind, i, '');
   return close + 1;
 }
 
@@ -136,16 +169,31 @@ function operatorAfterLabel(src: string, i: i32, toks: Tokens): i32 {
   const j = skipBlanks(src, i);
   // '=' and '!' are left to nextToken, which accepts == and != and explains a lone '='.
   if (j < src.length && (src.charCodeAt(j) == Char.Eq || src.charCodeAt(j) == Char.Bang)) return j;
-  let end = keyword(src, j, "contains", "");
-  if (end >= 0) { toks.push(Tok.Contains, j, ""); return end; }
-  end = keyword(src, j, "starts", "with");
-  if (end >= 0) { toks.push(Tok.StartsWith, j, ""); return end; }
-  end = keyword(src, j, "ends", "with");
-  if (end >= 0) { toks.push(Tok.EndsWith, j, ""); return end; }
-  end = keyword(src, j, "not", "in");
-  if (end >= 0) { toks.push(Tok.NotIn, j, ""); return end; }
-  end = keyword(src, j, "in", "");
-  if (end >= 0) { toks.push(Tok.In, j, ""); return end; }
+  let end = keyword(src, j, 'contains', '');
+  if (end >= 0) {
+    toks.push(Tok.Contains, j, '');
+    return end;
+  }
+  end = keyword(src, j, 'starts', 'with');
+  if (end >= 0) {
+    toks.push(Tok.StartsWith, j, '');
+    return end;
+  }
+  end = keyword(src, j, 'ends', 'with');
+  if (end >= 0) {
+    toks.push(Tok.EndsWith, j, '');
+    return end;
+  }
+  end = keyword(src, j, 'not', 'in');
+  if (end >= 0) {
+    toks.push(Tok.NotIn, j, '');
+    return end;
+  }
+  end = keyword(src, j, 'in', '');
+  if (end >= 0) {
+    toks.push(Tok.In, j, '');
+    return end;
+  }
   return failAt(j, E.E_EXPECTED_OPERATOR);
 }
 

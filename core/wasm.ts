@@ -45,8 +45,8 @@ export class Wasm {
     const v = this.#fn('version')();
     if (v !== ABI_VERSION)
       throw new Error(`fedmesh core ABI ${v}, expected ${ABI_VERSION}: run \`npm run build\``);
-    this.#i32 = this.#global('INT32ARRAY_ID');
-    this.#u32 = this.#global('UINT32ARRAY_ID');
+    this.#i32 = this.#global('I32S_ID');
+    this.#u32 = this.#global('U32S_ID');
   }
 
   #fn(name: string): Fn {
@@ -61,7 +61,7 @@ export class Wasm {
     return typeof g === 'number' ? g : g.value;
   }
 
-  /** call lowers the arguments (strings, Int32Array, Uint32Array, numbers), pins them and calls name. */
+  /** call lowers the arguments (strings, Int32Array and Uint32Array as StaticArray, numbers), pins them and calls name. */
   call(name: string, ...args: (number | string | Int32Array | Uint32Array | boolean)[]): number {
     const x = this.#x;
     const pinned: number[] = [];

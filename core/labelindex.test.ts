@@ -1,0 +1,203 @@
+// labelindex.test.ts: the incremental index against brute force. Random workloads add, change and
+// remove endpoints, parents and selectors; after every step each selector's matches, the event log
+// and the IP sets (members and deltas) must equal what evaluating every pair from scratch gives.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Core, canonicalIP } from './index.js';
+import type { EndpointUpdate, LabelIndex } from './index.js';
+import { KEYS, Rng, randomLabels, randomSelector } from './testgen.js';
+
+const core = Core.load();
+
+interface World {
+  endpoints: Map<string, EndpointUpdate>;
+  parents: Map<string, Record<string, string>>;
+  selectors: Map<string, string>;
+  replaced: Set<string>; // selectors (re)added this step: their IP set starts empty
+}
+
+function bruteMatches(w: World, sel: string): string[] {
+  const out: string[] = [];
+  for (const ep of w.endpoints.values()) {
+    const parents = (ep.parents ?? []).map((p) => w.parents.get(p) ?? {});
+    if (core.matches(sel, ep.labels, parents)) out.push(ep.id);
+  }
+  return out.sort();
+}
+
+function bruteIPs(w: World, matches: string[]): string[] {
+  return [
+    ...new Set(matches.flatMap((id) => (w.endpoints.get(id)!.ips ?? []).map((ip) => canonicalIP(ip)!))),
+  ].sort();
+}
+
+function randomEndpoint(rng: Rng, id: string): EndpointUpdate {
+  const parents = ['ns0', 'ns1', 'ns2'].filter(() => rng.int(3) === 0);
+  const ips = Array.from(
+    { length: rng.int(3) },
+    () => rng.pick(['10.0.0.', 'fd00::'] as const) + rng.int(12),
+  );
+  return {
+    id,
+    labels: randomLabels(
+      rng,
+      KEYS.filter((k) => k !== 'pcns.team'),
+    ),
+    parents,
+    ips,
+  };
+}
+
+// step applies one random change to both the index and the model.
+function step(rng: Rng, ix: LabelIndex, w: World): void {
+  const r = rng.int(10);
+  if (r < 4) {
+    const ep = randomEndpoint(rng, `ep${rng.int(30)}`);
+    w.endpoints.set(ep.id, ep);
+    ix.upsertEndpoints([ep]);
+  } else if (r < 5) {
+    const id = `ep${rng.int(30)}`;
+    w.endpoints.delete(id);
+    ix.removeEndpoints([id]);
+  } else if (r < 7) {
+    const id = `ns${rng.int(3)}`;
+    const labels = randomLabels(rng, ['pcns.team', 'tier']);
+    if (rng.int(4) === 0) {
+      w.parents.delete(id);
+      ix.removeParents([id]);
+    } else {
+      w.parents.set(id, labels);
+      ix.upsertParents([{ id, labels }]);
+    }
+  } else if (r < 9) {
+    const id = `s${rng.int(12)}`;
+    const sel = randomSelector(rng);
+    w.selectors.set(id, sel);
+    w.replaced.add(id);
+    ix.addSelector(id, sel, { ipSet: true });
+  } else {
+    const id = `s${rng.int(12)}`;
+    w.selectors.delete(id);
+    ix.removeSelector(id);
+  }
+}
+
+// check compares every selector with brute force and folds the drained events into `seen`.
+function check(
+  ix: LabelIndex,
+  w: World,
+  seen: Map<string, Set<string>>,
+  ips: Map<string, Set<string>>,
+): void {
+  for (const ev of ix.drainEvents()) {
+    const set = seen.get(ev.selector) ?? new Set<string>();
+    seen.set(ev.selector, set);
+    assert.equal(set.has(ev.endpoint), !ev.started, `event ${JSON.stringify(ev)} repeats the current state`);
+    if (ev.started) set.add(ev.endpoint);
+    else set.delete(ev.endpoint);
+  }
+  for (const id of w.replaced) ips.delete(id);
+  w.replaced.clear();
+  for (const [id, sel] of w.selectors) {
+    const want = bruteMatches(w, sel);
+    assert.deepEqual(ix.matching(id), want, `selector ${id} = ${sel}`);
+    assert.deepEqual([...(seen.get(id) ?? [])].sort(), want, `events of ${id} = ${sel}`);
+    checkIPSet(ix, id, bruteIPs(w, want), ips);
+  }
+}
+
+function checkIPSet(ix: LabelIndex, id: string, want: string[], ips: Map<string, Set<string>>): void {
+  assert.deepEqual(ix.ipSetMembers(id), want, `IP set of ${id}`);
+  const prev = ips.get(id) ?? new Set<string>();
+  const delta = ix.ipSetDelta(id);
+  assert.deepEqual(
+    delta.added,
+    want.filter((ip) => !prev.has(ip)),
+    `added to ${id}`,
+  );
+  assert.deepEqual(delta.removed, [...prev].filter((ip) => !want.includes(ip)).sort(), `removed from ${id}`);
+  ips.set(id, new Set(want));
+}
+
+for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+  test(`random workload ${seed}: index equals brute force after every step`, () => {
+    const rng = new Rng(seed);
+    const ix = core.newIndex();
+    const w: World = { endpoints: new Map(), parents: new Map(), selectors: new Map(), replaced: new Set() };
+    const seen = new Map<string, Set<string>>();
+    const ips = new Map<string, Set<string>>();
+    for (let i = 0; i < 300; i++) {
+      step(rng, ix, w);
+      check(ix, w, seen, ips);
+    }
+    ix.dispose();
+  });
+}
+
+test('an address shared by two endpoints stays until both stop matching', () => {
+  const ix = core.newIndex();
+  ix.addSelector('web', 'app == "web"', { ipSet: true });
+  ix.upsertEndpoints([
+    { id: 'a', labels: { app: 'web' }, ips: ['10.0.0.1'] },
+    { id: 'b', labels: { app: 'web' }, ips: ['10.0.0.1', '2001:db8::1'] },
+  ]);
+  assert.deepEqual(ix.ipSetDelta('web'), { added: ['10.0.0.1', '2001:db8::1'], removed: [] });
+  ix.removeEndpoints(['a']);
+  assert.deepEqual(ix.ipSetDelta('web'), { added: [], removed: [] });
+  ix.upsertEndpoints([{ id: 'b', labels: { app: 'db' }, ips: ['10.0.0.1'] }]);
+  assert.deepEqual(ix.ipSetDelta('web'), { added: [], removed: ['10.0.0.1', '2001:db8::1'] });
+  assert.deepEqual(ix.ipSetMembers('web'), []);
+});
+
+test('a parent label change re-checks only that parent’s children', () => {
+  const ix = core.newIndex();
+  const eps = Array.from({ length: 100 }, (_, i) => ({
+    id: `e${i}`,
+    labels: {},
+    parents: [i < 10 ? 'ns-a' : 'ns-b'],
+  }));
+  ix.upsertEndpoints(eps);
+  ix.addSelector('team', 'pcns.team == "x"');
+  ix.drainEvents();
+  const before = ix.stats().evaluations;
+  ix.upsertParents([{ id: 'ns-a', labels: { 'pcns.team': 'x' } }]);
+  assert.equal(ix.matching('team').length, 10);
+  assert.ok(ix.stats().evaluations - before <= 10, `evaluated ${ix.stats().evaluations - before} pairs`);
+});
+
+test('a new selector evaluates only candidate endpoints', () => {
+  const ix = core.newIndex();
+  ix.upsertEndpoints(
+    Array.from({ length: 1000 }, (_, i) => ({ id: `e${i}`, labels: { app: `app${i % 100}` } })),
+  );
+  const before = ix.stats().evaluations;
+  ix.addSelector('one', 'app == "app7" && tier != "x"');
+  assert.equal(ix.matching('one').length, 10);
+  assert.equal(ix.stats().evaluations - before, 10);
+});
+
+test('a changed endpoint is checked only against candidate selectors', () => {
+  const ix = core.newIndex();
+  for (let i = 0; i < 500; i++) ix.addSelector(`s${i}`, `app == "app${i}"`);
+  const before = ix.stats().evaluations;
+  ix.upsertEndpoints([{ id: 'e', labels: { app: 'app3', tier: 'web' } }]);
+  assert.deepEqual(ix.drainEvents(), [{ started: true, selector: 's3', endpoint: 'e' }]);
+  assert.equal(ix.stats().evaluations - before, 1);
+});
+
+test('parse(canonical(s)) matches exactly the label sets s matches', () => {
+  const rng = new Rng(42);
+  for (let i = 0; i < 2000; i++) {
+    const src = randomSelector(rng, 4);
+    const canonical = core.parse(src).canonical;
+    for (let j = 0; j < 10; j++) {
+      const labels = randomLabels(rng);
+      const parents = [randomLabels(rng)];
+      assert.equal(
+        core.matches(canonical, labels, parents),
+        core.matches(src, labels, parents),
+        `${src} vs ${canonical}`,
+      );
+    }
+  }
+});
