@@ -221,7 +221,10 @@ export class AuthConfigWatcher {
           },
           done,
         )
-        .then((ac) => (this.abort = ac), done);
+        .then((ac) => {
+          this.abort = ac;
+          if (this.stopped) ac.abort(); // stop() came while the watch was connecting
+        }, done);
     });
   }
 
