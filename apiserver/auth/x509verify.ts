@@ -81,7 +81,7 @@ const asList = (v: string | string[] | undefined): string[] =>
 /** subjectOf returns the common name and organizations of a certificate. */
 export function subjectOf(c: X509Certificate): Subject {
   // toLegacyObject decodes values (no escaping) and gives repeated attributes as arrays.
-  const s = c.toLegacyObject().subject as unknown as Record<string, string | string[] | undefined>;
+  const s = (c.toLegacyObject().subject ?? {}) as unknown as Record<string, string | string[] | undefined>;
   return { commonName: asList(s.CN)[0] ?? '', organizations: asList(s.O) };
 }
 
