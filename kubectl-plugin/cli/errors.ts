@@ -1,0 +1,41 @@
+// errors.ts: the plugin's errors, rendered in one place: a message, then the next step to try.
+
+/** ErrorCode names a class of failure; each has one next-step text in NEXT_STEPS. */
+export type ErrorCode = 'EUSAGE' | 'EINVALID' | 'ENOENT' | 'ENOTBUILT' | 'EINTERNAL';
+
+const NEXT_STEPS: Record<ErrorCode, string> = {
+  EUSAGE: "See 'kubectl mesh {command} --help' for usage.",
+  EINVALID: "Fix the input; 'kubectl mesh selector --help' describes the selector language.",
+  ENOENT: 'Check the path, or pass - to read standard input.',
+  ENOTBUILT: 'Run `npm run build` in the fedmesh checkout, then try again.',
+  EINTERNAL: 'This is a bug in kubectl-mesh; please report it with the command you ran.',
+};
+
+/** CliError is an expected failure: its message goes to stderr with the next step, exit code 1. */
+export class CliError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, message: string, detail?: string) {
+    super(message);
+    this.name = 'CliError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+/** usageError is a CliError for bad arguments or flags. */
+export function usageError(message: string): CliError {
+  return new CliError('EUSAGE', message);
+}
+
+/** renderError formats any error for stderr: "error: ...", details, then the next step. */
+export function renderError(err: unknown, command: string): string {
+  if (err instanceof CliError) {
+    const next = NEXT_STEPS[err.code].replace('{command}', command);
+    return [`error: ${err.message}`, ...(err.detail ? [err.detail] : []), next].join('\n') + '\n';
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  if (msg.includes('npm run build')) return `error: ${msg}\n${NEXT_STEPS.ENOTBUILT}\n`;
+  return `error: ${msg}\n${NEXT_STEPS.EINTERNAL}\n`;
+}

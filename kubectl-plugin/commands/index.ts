@@ -1,0 +1,6 @@
+// index.ts: the one list of what kubectl-mesh serves; a new command group is one line here.
+import type { Group } from '../cli/command.js';
+import { selectorGroup } from './selector/index.js';
+
+/** GROUPS are the command groups of kubectl-mesh, in help order. */
+export const GROUPS: Group[] = [selectorGroup];
