@@ -178,7 +178,7 @@ export class Cluster {
         `--cert-dir=${certDir}`,
         '--leader-elect=false',
         '--use-service-account-credentials=false',
-        '--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller',
+        '--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,clusterrole-aggregation-controller',
         `--service-account-private-key-file=${this.pki.files.saKey}`,
         `--root-ca-file=${this.pki.files.servingCA}`,
       ],

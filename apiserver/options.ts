@@ -1,0 +1,136 @@
+// options.ts: fedmesh-apiserver flags: parsed, completed (defaults, a self-signed serving
+// certificate when none is given) and validated before anything starts.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCA, issueCert } from '../core/pki.js';
+import type { Level } from './log.js';
+
+/** Options are fedmesh-apiserver's settings. */
+export interface Options {
+  securePort: number;
+  bindAddress: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** Folder for a generated serving CA and certificate when no tls files are given. */
+  certDir?: string;
+  kubeconfig?: string;
+  clusterName: string;
+  serviceName: string;
+  serviceNamespace: string;
+  watchHistory: number;
+  minRequestTimeoutSeconds: number;
+  logLevel: Level;
+}
+
+/** CompletedOptions carry the serving certificate and key PEMs. */
+export interface CompletedOptions extends Options {
+  certPem: string;
+  keyPem: string;
+  /** The CA of a generated serving certificate (the APIService caBundle), if generated. */
+  caPem?: string;
+}
+
+/** USAGE is the help text of fedmesh-apiserver. */
+export const USAGE = `Usage: fedmesh-apiserver [flags]
+
+Serves federated.mesh/v1alpha1 as a Kubernetes aggregated API server.
+
+Flags:
+  --secure-port=8443               HTTPS port
+  --bind-address=0.0.0.0           address to listen on
+  --tls-cert-file=FILE             serving certificate (PEM); generated when omitted
+  --tls-private-key-file=FILE      serving key (PEM)
+  --cert-dir=DIR                   where a generated CA and certificate are written
+  --kubeconfig=FILE                cluster access; in-cluster configuration when omitted
+  --cluster-name=NAME              name of the local cluster in the mesh (a DNS label)
+  --service-name=fedmesh-apiserver --service-namespace=fedmesh
+                                   Service of the APIService (the certificate's DNS name)
+  --watch-history=10000            events kept per resource for watch resumption
+  --min-request-timeout=1800       watch duration is random in [t, 2t] seconds
+  --v=info                         log level: debug, info, warn, error
+  -h, --help                       this help
+`;
+
+/** parseOptions parses argv into Options (throws with a message naming the bad flag). */
+export function parseOptions(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      'secure-port': { type: 'string', default: '8443' },
+      'bind-address': { type: 'string', default: '0.0.0.0' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'cert-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'cluster-name': { type: 'string', default: 'local' },
+      'service-name': { type: 'string', default: 'fedmesh-apiserver' },
+      'service-namespace': { type: 'string', default: 'fedmesh' },
+      'watch-history': { type: 'string', default: '10000' },
+      'min-request-timeout': { type: 'string', default: '1800' },
+      v: { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  return {
+    securePort: Number(values['secure-port']),
+    bindAddress: values['bind-address']!,
+    tlsCertFile: values['tls-cert-file'],
+    tlsPrivateKeyFile: values['tls-private-key-file'],
+    certDir: values['cert-dir'],
+    kubeconfig: values.kubeconfig,
+    clusterName: values['cluster-name']!,
+    serviceName: values['service-name']!,
+    serviceNamespace: values['service-namespace']!,
+    watchHistory: Number(values['watch-history']),
+    minRequestTimeoutSeconds: Number(values['min-request-timeout']),
+    logLevel: values.v as Level,
+  };
+}
+
+/** validateOptions returns every problem with the options, empty when they are usable. */
+export function validateOptions(o: Options): string[] {
+  const errs: string[] = [];
+  if (!Number.isInteger(o.securePort) || o.securePort < 0 || o.securePort > 65535)
+    errs.push('--secure-port must be 0-65535');
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o.clusterName))
+    errs.push(`--cluster-name "${o.clusterName}" must be a DNS label (lower-case letters, digits, "-")`);
+  if (!!o.tlsCertFile !== !!o.tlsPrivateKeyFile)
+    errs.push('--tls-cert-file and --tls-private-key-file go together');
+  for (const f of [o.tlsCertFile, o.tlsPrivateKeyFile, o.kubeconfig])
+    if (f && !existsSync(f)) errs.push(`file not found: ${f}`);
+  if (!Number.isInteger(o.watchHistory) || o.watchHistory < 100)
+    errs.push('--watch-history must be an integer >= 100');
+  if (!(o.minRequestTimeoutSeconds > 0)) errs.push('--min-request-timeout must be positive');
+  if (!['debug', 'info', 'warn', 'error'].includes(o.logLevel))
+    errs.push('--v must be debug, info, warn or error');
+  return errs;
+}
+
+/** completeOptions loads the serving certificate, or generates one for <service>.<namespace>.svc. */
+export function completeOptions(o: Options): CompletedOptions {
+  if (o.tlsCertFile && o.tlsPrivateKeyFile) {
+    return {
+      ...o,
+      certPem: readFileSync(o.tlsCertFile, 'utf8'),
+      keyPem: readFileSync(o.tlsPrivateKeyFile, 'utf8'),
+    };
+  }
+  const ca = createCA(`${o.serviceName}-ca`);
+  const svc = `${o.serviceName}.${o.serviceNamespace}.svc`;
+  const serving = issueCert(ca, {
+    commonName: svc,
+    dnsNames: [svc, `${svc}.cluster.local`, 'localhost'],
+    ipAddresses: ['127.0.0.1', '::1'],
+    usage: 'server',
+  });
+  if (o.certDir) {
+    mkdirSync(o.certDir, { recursive: true });
+    writeFileSync(join(o.certDir, 'ca.crt'), ca.certPem);
+    writeFileSync(join(o.certDir, 'tls.crt'), serving.certPem);
+    writeFileSync(join(o.certDir, 'tls.key'), serving.keyPem, { mode: 0o600 });
+  }
+  return { ...o, certPem: serving.certPem, keyPem: serving.keyPem, caPem: ca.certPem };
+}

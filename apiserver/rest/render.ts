@@ -1,0 +1,138 @@
+// render.ts: response bodies in every negotiated form: objects and lists (reusing each object's
+// cached JSON bytes), meta.k8s.io Tables and PartialObjectMetadata(List).
+import { encodePartialObjectMetadata, encodePartialObjectMetadataList } from '../protobuf/index.js';
+import { badRequest } from '../status.js';
+import type { Entry } from '../store/store.js';
+import { GROUP_VERSION, type KObject } from '../types.js';
+import type { Form } from './negotiate.js';
+import type { ColumnDefinition, Resource } from './resource.js';
+
+/** ListMeta is the metadata of a list response. */
+export interface ListMeta {
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** Body is a rendered response: bytes plus content type. */
+export interface Body {
+  contentType: string;
+  bytes: Buffer;
+}
+
+const JSON_TYPE = 'application/json';
+const PROTOBUF_TYPE = 'application/vnd.kubernetes.protobuf';
+
+const NAME_COLUMN: ColumnDefinition = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description:
+    'Name must be unique within a namespace. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  priority: 0,
+};
+
+/** IncludeObject is the Table includeObject policy. */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+/** includeObjectOf validates the includeObject query parameter. */
+export function includeObjectOf(query: URLSearchParams): IncludeObject {
+  const v = query.get('includeObject') ?? '';
+  if (v === '' || v === 'Metadata') return 'Metadata';
+  if (v === 'None' || v === 'Object') return v;
+  throw badRequest(`unrecognized includeObject value: "${v}"`);
+}
+
+/** partialMetadata returns the PartialObjectMetadata form of an object. */
+export function partialMetadata(obj: KObject, version: string): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: obj.metadata };
+}
+
+/** columnsOf returns the Table columns of a resource, Name first. */
+export function columnsOf(r: Resource): ColumnDefinition[] {
+  return [NAME_COLUMN, ...(r.table?.columns ?? [])];
+}
+
+/** tableRow renders one Table row (cells and the embedded object) as a JSON string. */
+export function tableRow(
+  r: Resource,
+  e: Entry,
+  include: IncludeObject,
+  version: string,
+  now: number,
+): string {
+  const cells = [e.obj.metadata.name, ...(r.table?.cells(e.obj, now) ?? [])];
+  const head = `{"cells":${JSON.stringify(cells)}`;
+  if (include === 'None') return head + '}';
+  if (include === 'Object') return `${head},"object":${e.json.toString()}}`;
+  return `${head},"object":${JSON.stringify(partialMetadata(e.obj, version))}}`;
+}
+
+/** tableJSON renders a Table with the given rows (already JSON) and optional column definitions. */
+export function tableJSON(
+  r: Resource,
+  rows: string[],
+  meta: ListMeta | { resourceVersion: string },
+  version: string,
+  headers: boolean,
+): string {
+  const cols = headers ? JSON.stringify(columnsOf(r)) : '[]';
+  return `{"kind":"Table","apiVersion":"meta.k8s.io/${version}","metadata":${JSON.stringify(meta)},"columnDefinitions":${cols},"rows":[${rows.join(',')}]}`;
+}
+
+/** renderObject renders one object in the negotiated form. */
+export function renderObject(r: Resource, e: Entry, form: Form, query: URLSearchParams, now: number): Body {
+  if (form.kind === 'table') {
+    const row = tableRow(r, e, includeObjectOf(query), form.version, now);
+    return json(tableJSON(r, [row], { resourceVersion: String(e.rv) }, form.version, true));
+  }
+  if (form.kind === 'partial') {
+    const pm = partialMetadata(e.obj, form.version);
+    if (form.protobuf) return { contentType: PROTOBUF_TYPE, bytes: encodePartialObjectMetadata(pm) };
+    return json(JSON.stringify(pm));
+  }
+  return { contentType: JSON_TYPE, bytes: e.json };
+}
+
+/** renderList renders a page of entries in the negotiated form. */
+export function renderList(
+  r: Resource,
+  entries: Entry[],
+  meta: ListMeta,
+  form: Form,
+  query: URLSearchParams,
+  now: number,
+): Body {
+  if (form.kind === 'table') {
+    const include = includeObjectOf(query);
+    const rows = entries.map((e) => tableRow(r, e, include, form.version, now));
+    return json(tableJSON(r, rows, meta, form.version, true));
+  }
+  if (form.kind === 'partial') {
+    const list = {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: `meta.k8s.io/${form.version}`,
+      metadata: meta,
+      items: entries.map((e) => partialMetadata(e.obj, form.version)),
+    };
+    if (form.protobuf) return { contentType: PROTOBUF_TYPE, bytes: encodePartialObjectMetadataList(list) };
+    return json(JSON.stringify(list));
+  }
+  const head = Buffer.from(
+    `{"kind":"${r.info.listKind}","apiVersion":"${GROUP_VERSION}","metadata":${JSON.stringify(meta)},"items":[`,
+  );
+  const parts: Buffer[] = [head];
+  entries.forEach((e, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(e.json);
+  });
+  parts.push(TAIL);
+  return { contentType: JSON_TYPE, bytes: Buffer.concat(parts) };
+}
+
+const COMMA = Buffer.from(',');
+const TAIL = Buffer.from(']}');
+
+function json(s: string): Body {
+  return { contentType: JSON_TYPE, bytes: Buffer.from(s) };
+}

@@ -1,0 +1,70 @@
+// resource.ts: what a served resource declares. A resource says which capabilities it has
+// (reading from a store, converting to a Table, creating) and the generic REST layer does the rest;
+// the HTTP layer never knows a resource by name.
+import type { UserInfo } from '../auth/types.js';
+import type { Store } from '../store/store.js';
+import type { KObject } from '../types.js';
+
+/** ColumnDefinition is a meta.k8s.io Table column. */
+export interface ColumnDefinition {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format: string;
+  description: string;
+  priority: number;
+}
+
+/** Info names a resource for discovery, OpenAPI and messages. */
+export interface Info {
+  plural: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+}
+
+/** Reader serves get, list and watch from a store. */
+export interface Reader {
+  store: Store;
+  /**
+   * Extra field selectors beyond metadata.name and metadata.namespace, with their value getters.
+   * A list-valued field matches `f=v` when any value equals v, and `f!=v` when none does.
+   */
+  fields?: Record<string, (obj: KObject) => string | readonly string[]>;
+}
+
+/** TableConvertor renders objects as Table rows for kubectl. */
+export interface TableConvertor {
+  columns: ColumnDefinition[];
+  /** cells returns one row's cells, in column order; now is for AGE-like columns. */
+  cells(obj: KObject, now: number): unknown[];
+}
+
+/** CreateContext is what a Creator knows about the request. */
+export interface CreateContext {
+  user: UserInfo;
+  dryRun: boolean;
+}
+
+/** Creator handles POST of a new object (validated shape is the creator's job). */
+export interface Creator {
+  create(obj: KObject, ctx: CreateContext): Promise<KObject>;
+}
+
+/** Resource is a served resource: its names plus the capabilities it implements. */
+export interface Resource {
+  info: Info;
+  reader?: Reader;
+  table?: TableConvertor;
+  creator?: Creator;
+}
+
+/** verbsOf lists the Kubernetes verbs a resource supports, as discovery advertises them. */
+export function verbsOf(r: Resource): string[] {
+  const verbs: string[] = [];
+  if (r.creator) verbs.push('create');
+  if (r.reader) verbs.push('get', 'list', 'watch');
+  return verbs;
+}

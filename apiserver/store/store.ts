@@ -1,0 +1,137 @@
+// store.ts: an in-memory store of one kind of served object, with resourceVersions from a
+// sequence shared by every kind, a bounded event history for watches, and each object serialized
+// once per change (the bytes are reused by every list and every watcher).
+import type { KObject } from '../types.js';
+import type { Revision } from './revision.js';
+import { SortedKeys } from './sorted-keys.js';
+
+/** Entry is one stored object with its cached JSON bytes. */
+export interface Entry {
+  key: string;
+  rv: number;
+  obj: KObject;
+  json: Buffer;
+}
+
+/** StoreEvent is one change, as watchers see it. */
+export interface StoreEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  entry: Entry;
+  /** The entry before this change (MODIFIED and DELETED), so watchers can tell selector transitions. */
+  prev?: Entry;
+}
+
+/** Change is an input to Store.apply: an object to upsert, or a key to delete. */
+export type Change = { upsert: KObject } | { delete: string };
+
+/** objectKey returns namespace/name for namespaced objects and name otherwise. */
+export function objectKey(obj: KObject): string {
+  const ns = obj.metadata.namespace;
+  return ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name;
+}
+
+/** Store holds the current objects of one kind and the recent changes to them. */
+export class Store {
+  readonly #entries = new Map<string, Entry>();
+  readonly #keys = new SortedKeys();
+  readonly #history: StoreEvent[] = [];
+  readonly #listeners = new Set<(events: StoreEvent[]) => void>();
+  /** The oldest resourceVersion the history can still replay from (exclusive). */
+  #horizon: number;
+
+  constructor(
+    private readonly revision: Revision,
+    private readonly historySize = 10_000,
+  ) {
+    this.#horizon = revision.current();
+  }
+
+  /** size is the number of stored objects. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** get returns the entry under key. */
+  get(key: string): Entry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** keysFrom iterates keys in namespace/name order, starting after `after` (exclusive). */
+  keysFrom(after?: string, prefix?: string): IterableIterator<string> {
+    return this.#keys.from(after, prefix);
+  }
+
+  /** apply records changes in order; unchanged upserts are dropped, so no event is a no-op. */
+  apply(changes: readonly Change[]): StoreEvent[] {
+    const events: StoreEvent[] = [];
+    for (const c of changes) {
+      const ev = 'upsert' in c ? this.#upsert(c.upsert) : this.#delete(c.delete);
+      if (ev) events.push(ev);
+    }
+    if (events.length === 0) return events;
+    for (const ev of events) this.#history.push(ev);
+    if (this.#history.length > this.historySize) {
+      const dropped = this.#history.splice(0, this.#history.length - this.historySize);
+      this.#horizon = dropped[dropped.length - 1]!.entry.rv;
+    }
+    for (const l of this.#listeners) l(events);
+    return events;
+  }
+
+  #upsert(obj: KObject): StoreEvent | undefined {
+    const key = objectKey(obj);
+    const old = this.#entries.get(key);
+    const bare = JSON.stringify(withRV(obj, ''));
+    if (old && JSON.stringify(withRV(old.obj, '')) === bare) return undefined;
+    const rv = this.revision.next();
+    const stamped = withRV(obj, String(rv));
+    const entry: Entry = { key, rv, obj: stamped, json: Buffer.from(JSON.stringify(stamped)) };
+    this.#entries.set(key, entry);
+    if (!old) this.#keys.add(key);
+    return old ? { type: 'MODIFIED', entry, prev: old } : { type: 'ADDED', entry };
+  }
+
+  #delete(key: string): StoreEvent | undefined {
+    const old = this.#entries.get(key);
+    if (!old) return undefined;
+    this.#entries.delete(key);
+    this.#keys.delete(key);
+    const rv = this.revision.next();
+    const stamped = withRV(old.obj, String(rv));
+    const entry = { key, rv, obj: stamped, json: Buffer.from(JSON.stringify(stamped)) };
+    return { type: 'DELETED', entry, prev: old };
+  }
+
+  /** since returns the events after rv, or 'expired' when the history no longer reaches back. */
+  since(rv: number): StoreEvent[] | 'expired' {
+    if (rv < this.#horizon) return 'expired';
+    let lo = 0;
+    let hi = this.#history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#history[mid]!.entry.rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.#history.slice(lo);
+  }
+
+  /** subscribe calls fn with every batch of events; returns the unsubscribe function. */
+  subscribe(fn: (events: StoreEvent[]) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /** lastRV is the latest resourceVersion of the shared sequence (for bookmarks). */
+  lastRV(): number {
+    return this.revision.current();
+  }
+
+  /** watcherCount is the number of subscribers (for metrics). */
+  get watcherCount(): number {
+    return this.#listeners.size;
+  }
+}
+
+function withRV(obj: KObject, rv: string): KObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: rv } };
+}
