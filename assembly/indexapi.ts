@@ -164,3 +164,29 @@ export function ipSetCidrs(h: i32, slot: i32): Uint32Array {
 export function cidrCover(words: StaticArray<u32>): Uint32Array {
   return cidrCoverOfWords(words);
 }
+
+/** indexBruteForce evaluates every selector against the first maxEndpoints endpoints with no
+ * index and returns the number of matches: the baseline the benchmarks compare the index with. */
+export function indexBruteForce(h: i32, maxEndpoints: i32): i32 {
+  const x = ix(h);
+  let n = 0;
+  let seen = 0;
+  for (let e = 0; e < x.endpoints.length && seen < maxEndpoints; e++) {
+    if (x.endpoints[e] == null) continue;
+    seen++;
+    n += indexBruteForceEndpoint(h, e);
+  }
+  return n;
+}
+
+/** indexBruteForceEndpoint evaluates every selector against endpoint slot (no index). */
+export function indexBruteForceEndpoint(h: i32, slot: i32): i32 {
+  const x = ix(h);
+  x.subject(x.endpoints[slot]!);
+  let n = 0;
+  for (let s = 0; s < x.sels.length; s++) {
+    const sel = x.sels[s];
+    if (sel != null && x.matchesNow(sel)) n++;
+  }
+  return n;
+}

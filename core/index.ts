@@ -79,7 +79,7 @@ export class Core {
 
   /** cidrCoverWords is cidrCover over addresses already packed as 4 words each (::ffff:0:0/96 for IPv4). */
   cidrCoverWords(words: Uint32Array): string[] {
-    return formatCidrs(this.#w.uint32s(this.#w.call('cidrCover', words)));
+    return formatCidrs(this.#w.callUint32s('cidrCover', words));
   }
 
   /** stats reports the instance's linear memory and live selector handles (leak checks). */

@@ -14,25 +14,41 @@ export class Interner {
 
   /** ids returns the id of each string, interning the new ones with a single core call. */
   ids(strings: readonly string[]): Int32Array {
-    const fresh = [...new Set(strings.filter((s) => !this.#ids.has(s)))];
-    if (fresh.length > 0) {
-      const lens = Int32Array.from(fresh, (s) => s.length);
-      const got = this.#wasm.int32s(this.#wasm.call('internStrings', fresh.join(''), lens));
-      fresh.forEach((s, i) => this.#ids.set(s, got[i]!));
+    const out = new Int32Array(strings.length);
+    const fresh: string[] = [];
+    const pending = new Map<string, number>(); // new string -> index in fresh
+    for (let i = 0; i < strings.length; i++) {
+      const s = strings[i]!;
+      const id = this.#ids.get(s);
+      if (id !== undefined) {
+        out[i] = id;
+        continue;
+      }
+      let k = pending.get(s);
+      if (k === undefined) pending.set(s, (k = fresh.push(s) - 1));
+      out[i] = -1 - k; // placeholder until the core answers
     }
-    return Int32Array.from(strings, (s) => this.#ids.get(s)!);
+    if (fresh.length === 0) return out;
+    const lens = Int32Array.from(fresh, (s) => s.length);
+    const got = this.#wasm.callInt32s('internStrings', fresh.join(''), lens);
+    fresh.forEach((s, k) => this.#ids.set(s, got[k]!));
+    for (let i = 0; i < out.length; i++) if (out[i]! < 0) out[i] = got[-1 - out[i]!]!;
+    return out;
   }
 
   /** pairs flattens label maps into (key id, value id) pairs and per-map counts. */
   pairs(maps: readonly Readonly<Record<string, string>>[]): { flat: Int32Array; counts: Int32Array } {
     const strings: string[] = [];
     const counts = new Int32Array(maps.length);
-    maps.forEach((m, i) => {
-      for (const [k, v] of Object.entries(m)) strings.push(k, String(v));
-      counts[i] = strings.length;
-    });
-    for (let i = counts.length - 1; i > 0; i--) counts[i] = (counts[i]! - counts[i - 1]!) / 2;
-    if (counts.length > 0) counts[0] = counts[0]! / 2;
+    for (let i = 0; i < maps.length; i++) {
+      const m = maps[i]!;
+      let n = 0;
+      for (const k in m) {
+        strings.push(k, String(m[k]));
+        n++;
+      }
+      counts[i] = n;
+    }
     return { flat: this.ids(strings), counts };
   }
 }

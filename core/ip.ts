@@ -4,16 +4,26 @@
 /** Words is one address as four big-endian 32-bit words. */
 export type Words = [number, number, number, number];
 
-/** parseIPv4 returns the 32-bit value of a dotted quad, or null. */
+/** parseIPv4 returns the 32-bit value of a dotted quad (no leading zeros), or null. */
 export function parseIPv4(s: string): number | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
   let v = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255) return null;
-    v = v * 256 + Number(p);
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46; // a virtual '.' ends the last octet
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return null; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return null;
+    } else if (c === 46 && digits > 0) {
+      v = v * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else return null;
   }
-  return v;
+  return dots === 4 ? v : null;
 }
 
 /** parseIP returns the words of an IPv4 or IPv6 address (IPv4-mapped IPv6 counts as IPv4), or null. */

@@ -119,7 +119,7 @@ export class LabelIndex {
 
   /** drainEvents returns the match changes since the last drain, in the order they happened. */
   drainEvents(): MatchEvent[] {
-    const raw = this.#w.int32s(this.#w.call('indexDrainEvents', this.#h));
+    const raw = this.#w.callInt32s('indexDrainEvents', this.#h);
     const out: MatchEvent[] = [];
     for (let i = 0; i < raw.length; i += 3) {
       out.push({
@@ -137,20 +137,18 @@ export class LabelIndex {
   /** matching returns the IDs of the endpoints selector id matches, sorted. */
   matching(id: string): string[] {
     const slot = this.#selSlot(id);
-    return Array.from(this.#w.int32s(this.#w.call('indexMatching', this.#h, slot)), (s) =>
-      this.#eps.id(s),
-    ).sort();
+    return Array.from(this.#w.callInt32s('indexMatching', this.#h, slot), (s) => this.#eps.id(s)).sort();
   }
 
   /** ipSetMembers returns the IPs in selector id's IP set, sorted. */
   ipSetMembers(id: string): string[] {
-    const raw = this.#w.int32s(this.#w.call('ipSetMembers', this.#h, this.#selSlot(id)));
+    const raw = this.#w.callInt32s('ipSetMembers', this.#h, this.#selSlot(id));
     return Array.from(raw, (a) => this.#addrs.name(a)).sort();
   }
 
   /** ipSetDelta returns the members added and removed since the previous ipSetDelta. */
   ipSetDelta(id: string): IPSetDelta {
-    const raw = this.#w.int32s(this.#w.call('ipSetDelta', this.#h, this.#selSlot(id)));
+    const raw = this.#w.callInt32s('ipSetDelta', this.#h, this.#selSlot(id));
     const n = raw[0]!;
     const names = Array.from(raw.subarray(1), (a) => this.#addrs.name(a));
     return { added: names.slice(0, n).sort(), removed: names.slice(n).sort() };
@@ -158,13 +156,26 @@ export class LabelIndex {
 
   /** ipSetCidrs returns the minimal CIDR cover of selector id's IP set (IPv4 first, sorted). */
   ipSetCidrs(id: string): string[] {
-    return formatCidrs(this.#w.uint32s(this.#w.call('ipSetCidrs', this.#h, this.#selSlot(id))));
+    return formatCidrs(this.#w.callUint32s('ipSetCidrs', this.#h, this.#selSlot(id)));
   }
 
   /** stats returns the live endpoint count and the selector evaluations done so far. */
   stats(): { endpoints: number; selectors: number; evaluations: number } {
-    const s = this.#w.int32s(this.#w.call('indexStats', this.#h));
+    const s = this.#w.callInt32s('indexStats', this.#h);
     return { endpoints: s[0]!, selectors: this.#sels.size, evaluations: s[1]! };
+  }
+
+  /** bruteForce evaluates every selector against up to maxEndpoints endpoints without the index
+   * and returns the match count (the baseline the benchmarks measure the index against). */
+  bruteForce(maxEndpoints: number): number {
+    return this.#w.call('indexBruteForce', this.#h, maxEndpoints);
+  }
+
+  /** bruteForceEndpoint evaluates every selector against one endpoint without the index. */
+  bruteForceEndpoint(id: string): number {
+    const slot = this.#eps.get(id);
+    if (slot === undefined) throw new Error(`unknown endpoint ${JSON.stringify(id)}`);
+    return this.#w.call('indexBruteForceEndpoint', this.#h, slot);
   }
 
   #selSlot(id: string): number {

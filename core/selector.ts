@@ -52,7 +52,7 @@ export class Selector {
   static parse(wasm: Wasm, interner: Interner, src: string): Selector {
     const h = wasm.call('parseSelector', src);
     if (h < 0) {
-      const message = wasm.string(wasm.call('parseErrorMessage'));
+      const message = wasm.callString('parseErrorMessage');
       throw new SelectorError(src, message, wasm.call('parseErrorPosition'));
     }
     return new Selector(wasm, interner, src, h);
@@ -63,7 +63,7 @@ export class Selector {
     this.#interner = interner;
     this.#handle = handle;
     this.source = src;
-    this.canonical = wasm.string(wasm.call('selectorCanonical', handle));
+    this.canonical = wasm.callString('selectorCanonical', handle);
     finalizer.register(this, { wasm, handle }, this);
   }
 
@@ -86,9 +86,7 @@ export class Selector {
 
   /** restrictions returns what the selector requires of each label. */
   restrictions(): Restrictions {
-    return JSON.parse(
-      this.#wasm.string(this.#wasm.call('selectorRestrictions', this.handle)),
-    ) as Restrictions;
+    return JSON.parse(this.#wasm.callString('selectorRestrictions', this.handle)) as Restrictions;
   }
 
   /** dispose releases the selector in the core. */

@@ -10,6 +10,12 @@ import type { ASUtil } from '@assemblyscript/loader';
 export const ABI_VERSION = 1;
 
 type Fn = (...args: number[]) => number;
+type Arg = number | string | Int32Array | Uint32Array | boolean;
+
+// Collection policy (see #maybeCollect): core time allowed per unit of collection time, and a floor.
+const GC_RATIO = 10;
+const MIN_BUDGET_MS = 2;
+const CAP_MS_PER_64MB = 20;
 type RawExports = ASUtil & Record<string, unknown>;
 
 /** findCoreWasm returns the path of dist/core.wasm, walking up from this file to package.json. */
@@ -61,9 +67,31 @@ export class Wasm {
     return typeof g === 'number' ? g : g.value;
   }
 
-  /** call lowers the arguments (strings, Int32Array and Uint32Array as StaticArray, numbers), pins them and calls name. */
-  call(name: string, ...args: (number | string | Int32Array | Uint32Array | boolean)[]): number {
+  /** call invokes export name with lowered arguments and returns its number result. */
+  call(name: string, ...args: Arg[]): number {
+    return this.#invoke(name, args, (r) => r);
+  }
+
+  /** callString invokes export name and lifts its string result. */
+  callString(name: string, ...args: Arg[]): string {
+    return this.#invoke(name, args, (r) => this.#x.__getString(r));
+  }
+
+  /** callInt32s invokes export name and lifts (copies) its Int32Array result. */
+  callInt32s(name: string, ...args: Arg[]): Int32Array {
+    return this.#invoke(name, args, (r) => this.#x.__getInt32Array(r));
+  }
+
+  /** callUint32s invokes export name and lifts (copies) its Uint32Array result. */
+  callUint32s(name: string, ...args: Arg[]): Uint32Array {
+    return this.#invoke(name, args, (r) => this.#x.__getUint32Array(r));
+  }
+
+  // invoke lowers the arguments (strings; Int32Array and Uint32Array as StaticArray), pins them,
+  // calls, and lifts the result before anything can collect it (the result itself is not pinned).
+  #invoke<T>(name: string, args: Arg[], lift: (raw: number) => T): T {
     const x = this.#x;
+    const started = performance.now();
     const pinned: number[] = [];
     try {
       const raw = args.map((a) => {
@@ -76,25 +104,11 @@ export class Wasm {
         pinned.push(x.__pin(ptr));
         return ptr;
       });
-      return this.#fn(name)(...raw);
+      return lift(this.#fn(name)(...raw));
     } finally {
       for (const p of pinned) x.__unpin(p);
+      this.#maybeCollect(started);
     }
-  }
-
-  /** string lifts a returned string pointer. */
-  string(ptr: number): string {
-    return this.#x.__getString(ptr);
-  }
-
-  /** int32s lifts a returned Int32Array pointer (a copy). */
-  int32s(ptr: number): Int32Array {
-    return this.#x.__getInt32Array(ptr);
-  }
-
-  /** uint32s lifts a returned Uint32Array pointer (a copy). */
-  uint32s(ptr: number): Uint32Array {
-    return this.#x.__getUint32Array(ptr);
   }
 
   /** memoryBytes returns the size of the instance's linear memory (to check it stays bounded). */
@@ -106,4 +120,24 @@ export class Wasm {
   collect(): void {
     this.#x.__collect();
   }
+
+  // The core uses AssemblyScript's minimal runtime: no shadow stack (evaluation runs ~3x faster
+  // than with the incremental runtime) and no automatic collection, so the host collects between
+  // calls. Linear memory never shrinks and grows only once garbage has filled it, so collecting on
+  // growth would let it double forever. Instead a collection follows a budget of time spent in the
+  // core: GC_RATIO x the last collection's cost (caps GC overhead), but never more than
+  // CAP_MS_PER_64MB per 64 MiB of memory (a sweep costs in proportion to the garbage, so without the
+  // cap a large sweep would grant an ever larger budget). Garbage thus stays proportional to memory.
+  #maybeCollect(started: number): void {
+    this.#sinceCollect += performance.now() - started;
+    if (this.#sinceCollect < this.#budget) return;
+    const t = performance.now();
+    this.#x.__collect();
+    const cap = CAP_MS_PER_64MB * Math.max(1, this.memoryBytes() / (64 * 1024 * 1024));
+    this.#budget = Math.min(Math.max(GC_RATIO * (performance.now() - t), MIN_BUDGET_MS), cap);
+    this.#sinceCollect = 0;
+  }
+
+  #sinceCollect = 0;
+  #budget = MIN_BUDGET_MS;
 }
