@@ -58,6 +58,11 @@ describe('npm run demo', () => {
     assert.ok(upRun.stdout.includes(kcA), upRun.stdout);
     assert.ok(upRun.stdout.includes(join(dir, 'cluster-b.kubeconfig')), upRun.stdout);
     assert.match(await kubectlOk(kcA, ['get', 'ns']), /^default\s+Active/m);
+    // fedmesh is installed (local mode) with sample workloads.
+    const feps = await kubectlOk(kcA, ['get', 'federatedendpoints', '-n', 'shop', '-o', 'name']);
+    assert.match(feps, /federatedendpoint\.federated\.mesh\/cluster-a\.frontend-0/);
+    const kcB = join(dir, 'cluster-b.kubeconfig');
+    assert.match(await kubectlOk(kcB, ['get', 'fhep', '-o', 'name']), /cluster-b\.cluster-b-node-1/);
 
     const s = state();
     assert.equal(s.processes?.length, 5, 'etcd, 2 kube-apiservers, 2 kube-controller-managers');

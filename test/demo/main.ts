@@ -6,8 +6,11 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, openSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { jsonLogger } from '../../apiserver/log.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { packageRoot } from '../harness/root.js';
+import { createSamples } from './samples.js';
 import {
   alive,
   clearState,
@@ -48,7 +51,8 @@ async function run(): Promise<number> {
   };
   writeState(state);
   log(`starting ${CLUSTERS.length} clusters (etcd + kube-apiserver each; about 10-30 s)`);
-  let cp: ControlPlane;
+  let cp: ControlPlane | undefined;
+  const servers: LocalFedmesh[] = [];
   try {
     cp = await startControlPlane({
       clusters: CLUSTERS,
@@ -56,9 +60,17 @@ async function run(): Promise<number> {
       dir: join(demoDir(), 'controlplane'),
       handleSignals: false,
     });
+    for (const c of cp.clusters.values()) {
+      log(`${c.name}: installing fedmesh-apiserver (local mode) and sample workloads`);
+      servers.push(await startLocalFedmesh(c, jsonLogger('warn')));
+      const pods = await createSamples(c.name, c.kubeconfig);
+      log(`${c.name}: ${pods} sample pods on 2 nodes`);
+    }
   } catch (err) {
     writeState({ ...state, error: (err as Error).message });
     log(`failed to start: ${(err as Error).message}`);
+    await Promise.allSettled(servers.map((s) => s.stop()));
+    await cp?.stop();
     clearState(CLUSTERS);
     return 1;
   }
@@ -78,6 +90,7 @@ async function run(): Promise<number> {
   await stopRequested;
   log('stopping');
   writeState({ ...state, phase: 'stopping', clusters });
+  await Promise.allSettled(servers.map((s) => s.stop()));
   await cp.stop();
   clearState(CLUSTERS);
   log('stopped; nothing left running');
@@ -89,8 +102,11 @@ function printReady(clusters: { name: string; kubeconfig: string }[]): void {
   for (const c of clusters) console.log(`  ${c.name}: ${shown(c.kubeconfig)}`);
   const first = shown(clusters[0]!.kubeconfig);
   console.log('Try:');
-  console.log(`  kubectl --kubeconfig ${first} get namespaces`);
-  console.log(`  kubectl --kubeconfig ${first} api-resources`);
+  console.log(`  kubectl --kubeconfig ${first} get federatedendpoints -A -o wide`);
+  console.log(`  kubectl --kubeconfig ${first} get federatedhostendpoints`);
+  console.log(`  kubectl --kubeconfig ${first} get fep -A -l tier=web -w`);
+  console.log(`  kubectl --kubeconfig ${first} explain federatedendpoint.spec`);
+  console.log(`  kubectl mesh selector eval "app == 'frontend'" --labels app=frontend,tier=web`);
 }
 
 /** up starts `run` detached and returns once it reports ready. */

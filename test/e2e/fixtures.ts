@@ -77,3 +77,32 @@ export async function createPods(kubeconfig: string, pods: PodSpec[]): Promise<v
   };
   await Promise.all(Array.from({ length: 16 }, worker));
 }
+
+/** NodeSpec is a compact description of a test node. */
+export interface NodeSpec {
+  name: string;
+  labels?: Record<string, string>;
+  internalIP: string;
+  podCIDR: string;
+}
+
+/** createNodes creates nodes with addresses, pod CIDRs and a Ready condition. */
+export async function createNodes(kubeconfig: string, nodes: NodeSpec[]): Promise<void> {
+  const core = api(kubeconfig);
+  for (const n of nodes) {
+    const created = await core.createNode({
+      body: {
+        metadata: { name: n.name, labels: n.labels },
+        spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+      },
+    });
+    created.status = {
+      addresses: [
+        { type: 'InternalIP', address: n.internalIP },
+        { type: 'Hostname', address: n.name },
+      ],
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'sample node' }],
+    };
+    await core.replaceNodeStatus({ name: n.name, body: created });
+  }
+}
