@@ -9,6 +9,7 @@ import { addSelector, getSelector, liveSelectors, releaseSelector } from './sele
 import { intern, sortPairs } from './strings';
 
 export * from './indexapi';
+export { allocatedHint } from './labelindex';
 
 /** version returns the core's ABI version, checked by core/ when it loads the module. */
 export function version(): i32 {

@@ -42,33 +42,25 @@ export function freeIndex(h: i32): void {
   indexes[h] = null;
 }
 
-/** indexUpsertEndpoints adds or replaces endpoints: for endpoint i, labelCounts[i] pairs in
- * labels, parentCounts[i] parent slots in parents, addrCounts[i] address ids in addrs. */
-export function indexUpsertEndpoints(
-  h: i32,
-  slots: StaticArray<i32>,
-  labels: StaticArray<i32>,
-  labelCounts: StaticArray<i32>,
-  parents: StaticArray<i32>,
-  parentCounts: StaticArray<i32>,
-  addrs: StaticArray<i32>,
-  addrCounts: StaticArray<i32>,
-): void {
+/** indexUpsertEndpoints adds or replaces a batch of endpoints packed into one array (one
+ * allocation across the boundary): for each endpoint, slot, label pair count L, parent count P,
+ * address count A, then L (key id, value id) pairs, P parent slots and A address ids. */
+export function indexUpsertEndpoints(h: i32, packed: StaticArray<i32>): void {
   const x = ix(h);
-  let la = 0;
-  let pa = 0;
-  let aa = 0;
-  for (let i = 0; i < slots.length; i++) {
-    const lc = labelCounts[i];
-    const pc = parentCounts[i];
-    const ac = addrCounts[i];
-    const own = sortPairs(labels, la, lc);
-    const ps = slice(parents, pa, pc);
-    const as = slice(addrs, aa, ac);
-    upsertEndpoint(x, slots[i], own, ps, as);
-    la += lc * 2;
-    pa += pc;
-    aa += ac;
+  let at = 0;
+  while (at < packed.length) {
+    const slot = packed[at];
+    const l = packed[at + 1];
+    const p = packed[at + 2];
+    const a = packed[at + 3];
+    at += 4;
+    const own = sortPairs(packed, at, l);
+    at += l * 2;
+    const ps = slice(packed, at, p);
+    at += p;
+    const as = slice(packed, at, a);
+    at += a;
+    upsertEndpoint(x, slot, own, ps, as);
   }
 }
 
@@ -121,9 +113,10 @@ export function indexDrainEvents(h: i32): Int32Array {
 
 /** indexMatching returns the endpoint slots selector slot matches. */
 export function indexMatching(h: i32, slot: i32): Int32Array {
-  const vs = sel(h, slot).matching.values();
-  const out = new Int32Array(vs.length);
-  for (let i = 0; i < vs.length; i++) out[i] = vs[i];
+  const m = sel(h, slot).matching;
+  const out = new Int32Array(m.size);
+  let n = 0;
+  for (let i = 0; i < m.capacity(); i++) if (m.at(i) >= 0) out[n++] = m.at(i);
   return out;
 }
 

@@ -1,7 +1,8 @@
 // indexops.ts: endpoint and parent updates of the label index. A changed endpoint is checked only
 // against candidate selectors; a parent's change re-checks only its children.
 import { EMPTY } from './eval';
-import { Endpoint, EV_STARTED, EV_STOPPED, IndexedSel, LabelIndex, growRefs } from './labelindex';
+import { IntSet } from './intset';
+import { Endpoint, EV_STARTED, EV_STOPPED, IndexedSel, LabelIndex, growRefs, noteAlloc } from './labelindex';
 
 // Reused scratch arrays (the core is single-threaded): candidate and matching selector slots.
 const cands = new Array<i32>();
@@ -63,10 +64,12 @@ export function upsertParent(ix: LabelIndex, slot: i32, labels: StaticArray<i32>
   ix.parentKV.removePairs(p.labels, slot);
   p.labels = labels;
   ix.parentKV.addPairs(labels, slot);
-  const kids = p.children.values();
-  for (let i = 0; i < kids.length; i++) {
-    const ep = ix.endpoints[kids[i]]!;
-    recompute(ix, kids[i], ep, ep.addrs);
+  const kids = p.children;
+  for (let i = 0; i < kids.capacity(); i++) {
+    const c = kids.at(i);
+    if (c < 0) continue;
+    const ep = ix.endpoints[c]!;
+    recompute(ix, c, ep, ep.addrs);
   }
 }
 
@@ -115,7 +118,10 @@ function applyDiff(ix: LabelIndex, slot: i32, ep: Endpoint, oldAddrs: StaticArra
       j++;
     }
   }
-  if (changed) ep.matches = StaticArray.fromArray<i32>(matched);
+  if (changed) {
+    noteAlloc(matched.length);
+    ep.matches = StaticArray.fromArray<i32>(matched);
+  }
 }
 
 function moveAddrs(s: IndexedSel, from: StaticArray<i32>, to: StaticArray<i32>): void {
@@ -166,10 +172,12 @@ function addForLabels(ix: LabelIndex, pairs: StaticArray<i32>, stamp: u32): void
   }
 }
 
-function addAll(ix: LabelIndex, set: Set<i32>, stamp: u32): void {
+function addAll(ix: LabelIndex, set: IntSet, stamp: u32): void {
   if (set.size == 0) return;
-  const vs = set.values();
-  for (let i = 0; i < vs.length; i++) addOne(ix, unchecked(vs[i]), stamp);
+  for (let i = 0, n = set.capacity(); i < n; i++) {
+    const s = set.at(i);
+    if (s >= 0) addOne(ix, s, stamp);
+  }
 }
 
 function addOne(ix: LabelIndex, s: i32, stamp: u32): void {

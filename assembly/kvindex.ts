@@ -1,18 +1,19 @@
 // kvindex.ts: items indexed by label name then value (Calico's LabelNameValueIndex).
+import { IntSet } from './intset';
 
 /** KVIndex maps key id -> value id -> set of item slots. */
 export class KVIndex {
-  byKey: Map<i32, Map<i32, Set<i32>>> = new Map();
+  byKey: Map<i32, Map<i32, IntSet>> = new Map();
 
   /** add files item under (k, v). */
   add(k: i32, v: i32, item: i32): void {
-    let vals: Map<i32, Set<i32>>;
+    let vals: Map<i32, IntSet>;
     if (this.byKey.has(k)) vals = this.byKey.get(k);
     else {
       vals = new Map();
       this.byKey.set(k, vals);
     }
-    if (!vals.has(v)) vals.set(v, new Set<i32>());
+    if (!vals.has(v)) vals.set(v, new IntSet());
     vals.get(v).add(item);
   }
 
@@ -39,14 +40,14 @@ export class KVIndex {
   }
 
   /** bucket returns the items with k == v, or null. */
-  bucket(k: i32, v: i32): Set<i32> | null {
+  bucket(k: i32, v: i32): IntSet | null {
     if (!this.byKey.has(k)) return null;
     const vals = this.byKey.get(k);
     return vals.has(v) ? vals.get(v) : null;
   }
 
   /** buckets returns every value bucket of key k (items having label k), or null. */
-  buckets(k: i32): Map<i32, Set<i32>> | null {
+  buckets(k: i32): Map<i32, IntSet> | null {
     return this.byKey.has(k) ? this.byKey.get(k) : null;
   }
 }

@@ -5,6 +5,7 @@
 import { Node } from './ast';
 import { EMPTY, evaluate, setParent, setSubject } from './eval';
 import { IpSet } from './ipsets';
+import { IntSet } from './intset';
 import { KVIndex } from './kvindex';
 import { Place, Placement } from './placement';
 
@@ -19,7 +20,7 @@ export class Endpoint {
 /** ParentRec is a parent (namespace or service-account profile) and the endpoints that name it. */
 export class ParentRec {
   labels: StaticArray<i32> = EMPTY;
-  children: Set<i32> = new Set();
+  children: IntSet = new IntSet();
   explicit: bool = false; // set by upsertParent; implicit parents exist only while referenced
 }
 
@@ -27,7 +28,7 @@ export class ParentRec {
 export class IndexedSel {
   tree: Node;
   placement: Placement;
-  matching: Set<i32> = new Set();
+  matching: IntSet = new IntSet();
   ipset: IpSet | null = null;
 
   constructor(tree: Node, placement: Placement) {
@@ -48,8 +49,8 @@ export class LabelIndex {
   epKV: KVIndex = new KVIndex();
   parentKV: KVIndex = new KVIndex();
   selKV: KVIndex = new KVIndex();
-  selByKey: Map<i32, Set<i32>> = new Map();
-  selUnopt: Set<i32> = new Set();
+  selByKey: Map<i32, IntSet> = new Map();
+  selUnopt: IntSet = new IntSet();
   events: Array<i32> = [];
   recordEvents: bool = true;
   liveEndpoints: i32 = 0;
@@ -108,7 +109,7 @@ export class LabelIndex {
         else this.selKV.remove(pl.key, pl.values[i], slot);
       }
     } else if (pl.place == Place.Present) {
-      if (!this.selByKey.has(pl.key)) this.selByKey.set(pl.key, new Set<i32>());
+      if (!this.selByKey.has(pl.key)) this.selByKey.set(pl.key, new IntSet());
       const set = this.selByKey.get(pl.key);
       if (add) set.add(slot);
       else set.delete(slot);
@@ -135,8 +136,18 @@ export function growRefs<T>(a: Array<T>, n: i32): void {
   while (a.length < n) a.push(changetype<T>(0));
 }
 
+/** allocatedHint counts bytes the index allocates on its hot paths (arrays it replaces), so the
+ * host's collection policy (core/wasm.ts) sees garbage that its per-call estimate cannot. */
+export let allocatedHint: f64 = 0;
+
+/** noteAlloc adds n i32 slots (plus the object header) to allocatedHint. */
+export function noteAlloc(n: i32): void {
+  allocatedHint += f64(n * 4 + 20);
+}
+
 /** insertSorted returns a copy of the sorted array a with x inserted. */
 export function insertSorted(a: StaticArray<i32>, x: i32): StaticArray<i32> {
+  noteAlloc(a.length + 1);
   const out = new StaticArray<i32>(a.length + 1);
   let j = 0;
   let placed = false;
@@ -153,6 +164,7 @@ export function insertSorted(a: StaticArray<i32>, x: i32): StaticArray<i32> {
 
 /** removeSorted returns a copy of a without x. */
 export function removeSorted(a: StaticArray<i32>, x: i32): StaticArray<i32> {
+  noteAlloc(a.length);
   const out = new StaticArray<i32>(a.length - 1);
   let j = 0;
   for (let i = 0; i < a.length; i++) if (a[i] != x && j < out.length) out[j++] = a[i];

@@ -2,6 +2,7 @@
 // endpoints, found through the cheapest label it requires (own labels, or a parent's labels and
 // then that parent's children); only a selector that requires nothing scans every endpoint.
 import { Node } from './ast';
+import { IntSet } from './intset';
 import { IpSet } from './ipsets';
 import { IndexedSel, LabelIndex, growRefs, insertSorted, removeSorted } from './labelindex';
 import { Place, choosePlacement } from './placement';
@@ -37,11 +38,13 @@ export function removeSelector(ix: LabelIndex, slot: i32): void {
   if (slot >= ix.sels.length) return;
   const s = ix.sels[slot];
   if (s == null) return;
-  const members = s.matching.values();
-  for (let i = 0; i < members.length; i++) {
-    const ep = ix.endpoints[members[i]]!;
+  const members = s.matching;
+  for (let i = 0; i < members.capacity(); i++) {
+    const e = members.at(i);
+    if (e < 0) continue;
+    const ep = ix.endpoints[e]!;
     ep.matches = removeSorted(ep.matches, slot);
-    ix.emit(0, slot, members[i]);
+    ix.emit(0, slot, e);
   }
   ix.file(slot, s.placement, false);
   ix.sels[slot] = null;
@@ -86,8 +89,8 @@ function costOf(ix: LabelIndex, k: i32, vs: Array<i32> | null): i64 {
   let cost: i64 = 0;
   if (buckets != null) {
     if (vs == null) {
-      const sets = buckets.values();
-      for (let i = 0; i < sets.length; i++) cost += sets[i].size;
+      const vals = buckets.keys();
+      for (let i = 0; i < vals.length; i++) cost += buckets.get(vals[i]).size;
     } else {
       for (let i = 0; i < vs.length; i++) if (buckets.has(vs[i])) cost += buckets.get(vs[i]).size;
     }
@@ -97,13 +100,16 @@ function costOf(ix: LabelIndex, k: i32, vs: Array<i32> | null): i64 {
   return cost;
 }
 
-function parentCost(ix: LabelIndex, pb: Map<i32, Set<i32>>, vs: Array<i32> | null): i64 {
+function parentCost(ix: LabelIndex, pb: Map<i32, IntSet>, vs: Array<i32> | null): i64 {
   let cost: i64 = 0;
   const vals = vs == null ? pb.keys() : vs;
   for (let i = 0; i < vals.length; i++) {
     if (!pb.has(vals[i])) continue;
-    const ps = pb.get(vals[i]).values();
-    for (let j = 0; j < ps.length; j++) cost += ix.parents[ps[j]]!.children.size;
+    const ps = pb.get(vals[i]);
+    for (let j = 0; j < ps.capacity(); j++) {
+      const p = ps.at(j);
+      if (p >= 0) cost += ix.parents[p]!.children.size;
+    }
   }
   return cost;
 }
@@ -115,17 +121,22 @@ function visit(ix: LabelIndex, k: i32, vs: Array<i32> | null, own: bool, stamp: 
   const vals = vs == null ? buckets.keys() : vs;
   for (let i = 0; i < vals.length; i++) {
     if (!buckets.has(vals[i])) continue;
-    const items = buckets.get(vals[i]).values();
-    for (let j = 0; j < items.length; j++) {
-      if (own) addEp(ix, items[j], stamp);
-      else addChildren(ix, items[j], stamp);
+    const items = buckets.get(vals[i]);
+    for (let j = 0; j < items.capacity(); j++) {
+      const it = items.at(j);
+      if (it < 0) continue;
+      if (own) addEp(ix, it, stamp);
+      else addChildren(ix, it, stamp);
     }
   }
 }
 
 function addChildren(ix: LabelIndex, parentSlot: i32, stamp: u32): void {
-  const kids = ix.parents[parentSlot]!.children.values();
-  for (let i = 0; i < kids.length; i++) addEp(ix, kids[i], stamp);
+  const kids = ix.parents[parentSlot]!.children;
+  for (let i = 0; i < kids.capacity(); i++) {
+    const k = kids.at(i);
+    if (k >= 0) addEp(ix, k, stamp);
+  }
 }
 
 function addEp(ix: LabelIndex, e: i32, stamp: u32): void {

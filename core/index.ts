@@ -79,7 +79,12 @@ export class Core {
 
   /** cidrCoverWords is cidrCover over addresses already packed as 4 words each (::ffff:0:0/96 for IPv4). */
   cidrCoverWords(words: Uint32Array): string[] {
-    return formatCidrs(this.#w.callUint32s('cidrCover', words));
+    return formatCidrs(this.cidrCoverRecords(words));
+  }
+
+  /** cidrCoverRecords is cidrCoverWords before formatting: [family, w0..w3, prefix] per CIDR. */
+  cidrCoverRecords(words: Uint32Array): Uint32Array {
+    return this.#w.callUint32s('cidrCover', words);
   }
 
   /** stats reports the instance's linear memory and live selector handles (leak checks). */

@@ -34,6 +34,18 @@ export interface IPSetDelta {
   removed: string[];
 }
 
+function parentCount(eps: readonly EndpointUpdate[]): number {
+  let n = 0;
+  for (const e of eps) n += e.parents?.length ?? 0;
+  return n;
+}
+
+function labelCount(e: EndpointUpdate): number {
+  let n = 0;
+  for (const _k in e.labels) n++;
+  return n;
+}
+
 /** LabelIndex matches many selectors against many endpoints incrementally; create it with Core.newIndex. */
 export class LabelIndex {
   readonly #w: Wasm;
@@ -54,26 +66,34 @@ export class LabelIndex {
     this.#h = w.call('newIndex', recordEvents);
   }
 
-  /** upsertEndpoints adds or replaces endpoints, in one core call. */
+  /** upsertEndpoints adds or replaces endpoints, in one core call carrying one packed array. */
   upsertEndpoints(eps: readonly EndpointUpdate[]): void {
-    const slots = Int32Array.from(eps, (e) => this.#eps.ensure(e.id));
-    const { flat, counts } = this.#strings.pairs(eps.map((e) => e.labels));
-    const parentIds = eps.flatMap((e) => e.parents ?? []);
-    const parents = Int32Array.from(parentIds, (p) => this.#parents.ensure(p));
-    const parentCounts = Int32Array.from(eps, (e) => e.parents?.length ?? 0);
-    const addrs = this.#addrs.ids(eps.flatMap((e) => e.ips ?? []));
-    const addrCounts = Int32Array.from(eps, (e) => e.ips?.length ?? 0);
-    this.#w.call(
-      'indexUpsertEndpoints',
-      this.#h,
-      slots,
-      flat,
-      counts,
-      parents,
-      parentCounts,
-      addrs,
-      addrCounts,
-    );
+    const strings: string[] = [];
+    const ips: string[] = [];
+    for (const e of eps) {
+      for (const k in e.labels) strings.push(k, String(e.labels[k]));
+      if (e.ips) for (const ip of e.ips) ips.push(ip);
+    }
+    const ids = this.#strings.ids(strings);
+    const addrs = this.#addrs.ids(ips);
+    const packed = new Int32Array(eps.length * 4 + ids.length + addrs.length + parentCount(eps));
+    let at = 0;
+    let si = 0;
+    let ai = 0;
+    for (const e of eps) {
+      const l = labelCount(e);
+      const ps = e.parents ?? [];
+      const na = e.ips?.length ?? 0;
+      packed.set([this.#eps.ensure(e.id), l, ps.length, na], at);
+      packed.set(ids.subarray(si, si + l * 2), at + 4);
+      at += 4 + l * 2;
+      si += l * 2;
+      for (const p of ps) packed[at++] = this.#parents.ensure(p);
+      packed.set(addrs.subarray(ai, ai + na), at);
+      at += na;
+      ai += na;
+    }
+    this.#w.call('indexUpsertEndpoints', this.#h, packed);
   }
 
   /** removeEndpoints removes endpoints by ID (unknown IDs are ignored). */

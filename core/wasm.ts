@@ -12,10 +12,11 @@ export const ABI_VERSION = 1;
 type Fn = (...args: number[]) => number;
 type Arg = number | string | Int32Array | Uint32Array | boolean;
 
-// Collection policy (see #maybeCollect): core time allowed per unit of collection time, and a floor.
-const GC_RATIO = 10;
-const MIN_BUDGET_MS = 2;
-const CAP_MS_PER_64MB = 20;
+// Collection policy (see #maybeCollect): estimated garbage per call and per value that crossed
+// the boundary (string character or array element), and the least garbage worth a collection.
+const CALL_BYTES = 256;
+const UNIT_BYTES = 64;
+const MIN_DEBT_BYTES = 8 * 1024 * 1024;
 type RawExports = ASUtil & Record<string, unknown>;
 
 /** findCoreWasm returns the path of dist/core.wasm, walking up from this file to package.json. */
@@ -91,12 +92,13 @@ export class Wasm {
   // calls, and lifts the result before anything can collect it (the result itself is not pinned).
   #invoke<T>(name: string, args: Arg[], lift: (raw: number) => T): T {
     const x = this.#x;
-    const started = performance.now();
+    let units = 0;
     const pinned: number[] = [];
     try {
       const raw = args.map((a) => {
         if (typeof a === 'number') return a;
         if (typeof a === 'boolean') return a ? 1 : 0;
+        units += a.length;
         const ptr =
           typeof a === 'string'
             ? x.__newString(a)
@@ -104,10 +106,12 @@ export class Wasm {
         pinned.push(x.__pin(ptr));
         return ptr;
       });
-      return lift(this.#fn(name)(...raw));
+      const out = lift(this.#fn(name)(...raw));
+      if (typeof out === 'string' || ArrayBuffer.isView(out)) units += (out as { length: number }).length;
+      return out;
     } finally {
       for (const p of pinned) x.__unpin(p);
-      this.#maybeCollect(started);
+      this.#maybeCollect(units);
     }
   }
 
@@ -123,21 +127,24 @@ export class Wasm {
 
   // The core uses AssemblyScript's minimal runtime: no shadow stack (evaluation runs ~3x faster
   // than with the incremental runtime) and no automatic collection, so the host collects between
-  // calls. Linear memory never shrinks and grows only once garbage has filled it, so collecting on
-  // growth would let it double forever. Instead a collection follows a budget of time spent in the
-  // core: GC_RATIO x the last collection's cost (caps GC overhead), but never more than
-  // CAP_MS_PER_64MB per 64 MiB of memory (a sweep costs in proportion to the garbage, so without the
-  // cap a large sweep would grant an ever larger budget). Garbage thus stays proportional to memory.
-  #maybeCollect(started: number): void {
-    this.#sinceCollect += performance.now() - started;
-    if (this.#sinceCollect < this.#budget) return;
-    const t = performance.now();
+  // calls. Linear memory never shrinks and grows only once garbage has filled it, so collecting
+  // only on growth would let it double forever; the host therefore also keeps a garbage estimate
+  // (per call, from the size of what crossed the boundary, plus the core's own allocatedHint for
+  // the index's hot paths) and collects once it reaches a quarter of memory. Either way the cost of
+  // a collection (proportional to the heap) is paid once per heap-sized amount of allocation.
+  #maybeCollect(units: number): void {
+    this.#debt += CALL_BYTES + units * UNIT_BYTES;
+    const hint = this.#global('allocatedHint');
+    const bytes = this.memoryBytes();
+    const due = this.#debt + hint - this.#hintAtCollect >= Math.max(MIN_DEBT_BYTES, bytes / 4);
+    if (!due && bytes <= this.#bytesAtCollect) return;
     this.#x.__collect();
-    const cap = CAP_MS_PER_64MB * Math.max(1, this.memoryBytes() / (64 * 1024 * 1024));
-    this.#budget = Math.min(Math.max(GC_RATIO * (performance.now() - t), MIN_BUDGET_MS), cap);
-    this.#sinceCollect = 0;
+    this.#debt = 0;
+    this.#hintAtCollect = hint;
+    this.#bytesAtCollect = this.memoryBytes();
   }
 
-  #sinceCollect = 0;
-  #budget = MIN_BUDGET_MS;
+  #debt = 0;
+  #hintAtCollect = 0;
+  #bytesAtCollect = 0;
 }
