@@ -1,0 +1,124 @@
+// core-index.ts: label index benchmarks at mesh scale: build, selector scan, per-change update
+// latency and memory per endpoint, each beside brute-force evaluation without the index.
+import { Core } from '../core/index.js';
+import type { EndpointUpdate } from '../core/index.js';
+import { Rng } from '../core/testgen.js';
+import type { Row } from './stats.js';
+import { quantile, time } from './stats.js';
+import { endpoint, parents, selectors } from './workload.js';
+
+const BATCH = 10_000;
+const BRUTE_SAMPLE = 20_000; // brute force over all endpoints would take minutes; it is extrapolated
+
+/** indexBench builds an index of `endpoints` endpoints and `nsel` selectors and measures it. */
+export function indexBench(endpoints: number, nsel: number, changes: number): Row[] {
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const core = Core.load();
+  const ix = core.newIndex({ recordEvents: false });
+  const mem0 = core.stats().memoryBytes;
+  ix.upsertParents(parents());
+  const rng = new Rng(1);
+  let buildMs = 0;
+  for (let i = 0; i < endpoints; i += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, endpoints - i) }, (_, j) => endpoint(rng, i + j));
+    buildMs += time(() => ix.upsertEndpoints(batch));
+  }
+  global.gc?.();
+  const bytesPerEp = (core.stats().memoryBytes - mem0 + (process.memoryUsage().heapUsed - heap0)) / endpoints;
+  const sels = selectors(new Rng(2), nsel);
+  const evals0 = ix.stats().evaluations;
+  const selMs = time(() => sels.forEach((s, i) => ix.addSelector(`s${i}`, s)));
+  const evals = ix.stats().evaluations - evals0;
+  const sample = Math.min(BRUTE_SAMPLE, endpoints);
+  const bruteMs = (time(() => ix.bruteForce(sample)) * endpoints) / sample;
+  const upd = updates(ix, rng, endpoints, changes);
+  const jsBytes = jsBaselineBytes(Math.min(endpoints, 200_000));
+  const label = `${fmtCount(endpoints)} endpoints x ${fmtCount(nsel)} selectors`;
+  return [
+    {
+      name: `index build: ${fmtCount(endpoints)} endpoints`,
+      unit: 's',
+      ours: [buildMs / 1e3],
+      base: [],
+      baseline: 'n/a (the index is the only store)',
+    },
+    {
+      name: `add selectors: ${label}`,
+      unit: 's',
+      ours: [selMs / 1e3],
+      base: [bruteMs / 1e3],
+      baseline: `every pair evaluated in WASM, no index (extrapolated from ${fmtCount(sample)} endpoints)`,
+    },
+    {
+      name: `selector evaluations: ${label}`,
+      unit: 'M',
+      ours: [evals / 1e6],
+      base: [(endpoints * nsel) / 1e6],
+      baseline: 'every pair',
+    },
+    {
+      name: 'per-change update, p50',
+      unit: 'us',
+      ours: [quantile(upd.ours, 0.5)],
+      base: [quantile(upd.base, 0.5)],
+      baseline: 'one endpoint vs every selector in WASM',
+    },
+    {
+      name: 'per-change update, p99',
+      unit: 'us',
+      ours: [quantile(upd.ours, 0.99)],
+      base: [quantile(upd.base, 0.99)],
+      baseline: 'one endpoint vs every selector in WASM',
+    },
+    {
+      name: 'memory per endpoint (wasm + js)',
+      unit: 'bytes',
+      ours: [bytesPerEp],
+      base: [jsBytes],
+      baseline: 'plain JS objects holding the same endpoints, no index',
+    },
+  ];
+}
+
+// updates changes random endpoints one at a time (new app and version) and times each change,
+// then times brute-force re-evaluation of the same endpoints.
+function updates(
+  ix: ReturnType<Core['newIndex']>,
+  rng: Rng,
+  endpoints: number,
+  n: number,
+): { ours: number[]; base: number[] } {
+  const ours: number[] = [];
+  const ids: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const ep = endpoint(rng, rng.int(endpoints));
+    ids.push(ep.id);
+    ours.push(time(() => ix.upsertEndpoints([ep])) * 1e3);
+  }
+  const base = ids.map((id) => time(() => ix.bruteForceEndpoint(id)) * 1e3);
+  return { ours, base };
+}
+
+// jsBaselineBytes measures the JS heap that plain objects for n endpoints take.
+function jsBaselineBytes(n: number): number {
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const rng = new Rng(3);
+  const store = new Map<string, EndpointUpdate>();
+  for (let i = 0; i < n; i++) {
+    const ep = endpoint(rng, i);
+    store.set(ep.id, ep);
+  }
+  global.gc?.();
+  const bytes = (process.memoryUsage().heapUsed - before) / n;
+  if (store.size !== n) throw new Error('unreachable');
+  return bytes;
+}
+
+/** fmtCount writes 1000000 as 1M and 1000 as 1k. */
+export function fmtCount(n: number): string {
+  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 1e3 === 0) return `${n / 1e3}k`;
+  return String(n);
+}

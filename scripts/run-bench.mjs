@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// run-bench.mjs: npm run bench -- NAME [ARGS...] runs bench/NAME.ts (through tsx, with --expose-gc
+// so memory figures are measured after a collection); without NAME it lists the benchmarks.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const benchDir = join(root, 'bench');
+// A benchmark is a top-level bench/*.ts file that is not a helper (helpers are named NAME-part.ts or stats/workload).
+const helpers = new Set(['stats', 'workload']);
+const available = readdirSync(benchDir)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.includes('-'))
+  .map((f) => f.slice(0, -3))
+  .filter((n) => !helpers.has(n))
+  .sort();
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || !existsSync(join(benchDir, `${name}.ts`))) {
+  if (name) console.error(`fedmesh: no benchmark named ${JSON.stringify(name)}`);
+  console.error(`usage: npm run bench -- NAME [ARGS...]\navailable benchmarks: ${available.join(', ')}`);
+  process.exit(name ? 1 : 0);
+}
+if (!existsSync(join(root, 'dist', 'core.wasm'))) {
+  console.error('fedmesh: dist/core.wasm is missing; run `npm run build` first');
+  process.exit(1);
+}
+const r = spawnSync(
+  process.execPath,
+  ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', join(benchDir, `${name}.ts`), ...args],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+process.exit(r.status ?? 1);
