@@ -1,8 +1,15 @@
 // app.ts: builds fedmesh-apiserver from completed options and runs it: the mesh store fed by the
 // local cluster, the served resources, authentication and authorization delegated to the cluster,
 // and the HTTPS server. Used by main.ts and, in-process, by tests and benchmarks.
-import { AuthenticationV1Api, AuthorizationV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+} from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
+import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import { Core, SelectorError } from '../core/index.js';
 import { AuthConfigWatcher } from './auth/authconfig.js';
@@ -11,7 +18,11 @@ import { SubjectAccessReviewAuthorizer } from './auth/authz.js';
 import { TokenReviewAuthenticator } from './auth/tokenreview.js';
 import { Discovery } from './discovery.js';
 import { jsonLogger, type Logger } from './log.js';
-import { startClusterSource, type ClusterSource } from './mesh/cluster-source.js';
+import { ConfigWatcher } from './federation/config-watcher.js';
+import { FederationController } from './federation/controller.js';
+import { LeaderElector } from './federation/lease.js';
+import { StatusWriter } from './federation/status.js';
+import { coreKinds, startSyncer } from './federation/syncer.js';
 import { MeshStore } from './mesh/meshstore.js';
 import { Metrics } from './metrics.js';
 import { openapiRouter } from './openapi/router.js';
@@ -61,10 +72,13 @@ export async function startServer(
   const mesh = new MeshStore(core, () => new Date(), o.watchHistory);
   const resources = servedResources(core, mesh);
   const authConfig = new AuthConfigWatcher({ kubeConfig: kc, logger: log });
-  const source: ClusterSource = startClusterSource(kc, o.clusterName, mesh, log);
+  const clusterName = await resolveClusterName(kc, o.clusterName, log);
+  const metrics = new Metrics({ federatedendpoints: mesh.endpoints, federatedhostendpoints: mesh.hosts });
+  const fed = startFederation(kc, o, mesh, metrics, log);
+  const local = fed.controller.addLocal(clusterName, kc);
   let synced = false;
   let shuttingDown = false;
-  void source.synced.then(() => (synced = true));
+  void local.synced.then(() => (synced = true));
   const authenticator = new DelegatingAuthenticator({
     settings: () => authConfig.current(),
     tokens: new TokenReviewAuthenticator({ client: kc.makeApiClient(AuthenticationV1Api), logger: log }),
@@ -75,6 +89,7 @@ export async function startServer(
     logger: log,
   });
   const all = [...resources.values()];
+  const openWatches = new Set<() => void>();
   const app = buildApp({
     authenticator,
     authorizer,
@@ -89,10 +104,11 @@ export async function startServer(
         maxBufferedBytes: 32 << 20,
         minTimeoutSeconds: o.minRequestTimeoutSeconds,
         now: Date.now,
+        open: openWatches,
       },
       maxBodyBytes: 3 << 20,
     },
-    metrics: new Metrics({ federatedendpoints: mesh.endpoints, federatedhostendpoints: mesh.hosts }),
+    metrics,
     log,
     readyChecks: [
       {
@@ -119,18 +135,78 @@ export async function startServer(
     server.listen(o.securePort, o.bindAddress, resolve);
   });
   const port = (server.address() as { port: number }).port;
-  log.info('serving', { address: `https://${o.bindAddress}:${port}`, cluster: o.clusterName });
+  log.info('serving', { address: `https://${o.bindAddress}:${port}`, cluster: clusterName });
   const stop = async (): Promise<void> => {
     shuttingDown = true;
     const closed = new Promise((r) => server.close(r));
-    // Watch streams end cleanly (the client sees the end of the response and relists).
-    for (const s of sockets) s.end();
+    // Watch streams end cleanly (the response is terminated; the client re-watches or relists).
+    for (const stopWatch of [...openWatches]) stopWatch();
+    server.closeIdleConnections();
     setTimeout(() => sockets.forEach((s) => s.destroy()), 2000).unref();
     await closed;
     authConfig.stop();
-    await source.stop();
+    await fed.stop();
   };
-  return { port, mesh, synced: source.synced, stop };
+  return { port, mesh, synced: local.synced, stop };
+}
+
+/** resolveClusterName prefers MeshConfiguration "default" spec.clusterName over the flag. */
+async function resolveClusterName(kc: KubeConfig, flag: string, log: Logger): Promise<string> {
+  try {
+    const mc = (await kc
+      .makeApiClient(CustomObjectsApi)
+      .getClusterCustomObject({
+        group: 'config.federated.mesh',
+        version: 'v1alpha1',
+        plural: 'meshconfigurations',
+        name: 'default',
+      })) as { spec?: { clusterName?: string } };
+    if (mc.spec?.clusterName) return mc.spec.clusterName;
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code !== 404)
+      log.warn('cannot read MeshConfiguration default; using --cluster-name', {
+        error: String((err as Error).message ?? err).slice(0, 200),
+      });
+  }
+  return flag;
+}
+
+/** startFederation runs remote-cluster sync: the controller, its config watcher, leader election and status. */
+function startFederation(
+  kc: KubeConfig,
+  o: CompletedOptions,
+  mesh: MeshStore,
+  metrics: Metrics,
+  log: Logger,
+) {
+  const elector = new LeaderElector({
+    kubeConfig: kc,
+    namespace: o.serviceNamespace,
+    name: 'fedmesh-apiserver',
+    identity: `${hostname()}-${randomUUID().slice(0, 8)}`,
+    log,
+  });
+  const writer = new StatusWriter(kc, () => elector.isLeader(), log);
+  const controller = new FederationController({
+    mesh,
+    log,
+    staleGraceMs: (o.staleGracePeriodSeconds ?? 300) * 1000,
+    startSyncer: (cluster, ckc, onState) =>
+      startSyncer({ cluster, kubeConfig: ckc, kinds: coreKinds(mesh, cluster), log, onState }),
+    onHealth: (name, h) => {
+      writer.publish(name, h);
+      metrics.clusterHealth(name, h);
+    },
+  });
+  const watcher = new ConfigWatcher(kc, controller, log);
+  elector.start();
+  void watcher.start();
+  const stop = async (): Promise<void> => {
+    writer.stop();
+    await Promise.all([watcher.stop(), controller.stop(), elector.stop()]);
+  };
+  return { controller, stop };
 }
 
 function trackSockets(server: Server): Set<Socket> {

@@ -1,6 +1,7 @@
 // metrics.ts: Prometheus metrics of fedmesh-apiserver (prom-client, one registry per server).
 import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ClusterHealth } from './federation/status.js';
 import type { Store } from './store/store.js';
 
 /** Metrics records requests and exposes store gauges on /metrics. */
@@ -8,6 +9,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'verb' | 'resource' | 'code'>;
   readonly #latency: Histogram<'verb' | 'resource'>;
+  readonly #clusters = new Map<string, ClusterHealth>();
 
   constructor(stores: Record<string, Store>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fedmesh_' });
@@ -42,6 +44,68 @@ export class Metrics {
         for (const [r, s] of Object.entries(stores)) this.set({ resource: r }, s.watcherCount);
       },
     });
+    this.#clusterGauges();
+  }
+
+  /** clusterHealth records the latest health of a remote cluster for the per-cluster gauges. */
+  clusterHealth(cluster: string, h: ClusterHealth | undefined): void {
+    if (h) this.#clusters.set(cluster, h);
+    else this.#clusters.delete(cluster);
+  }
+
+  #clusterGauges(): void {
+    const clusters = this.#clusters;
+    const gauge = (
+      name: string,
+      help: string,
+      value: (h: ClusterHealth) => number | undefined,
+      extra: string[] = [],
+    ): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['cluster', ...extra],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [c, h] of clusters) {
+            const v = value(h);
+            if (v !== undefined) this.set({ cluster: c }, v);
+          }
+        },
+      });
+    };
+    gauge('fedmesh_cluster_connected', '1 when the remote cluster answers with its credential.', (h) =>
+      Number(h.connected),
+    );
+    gauge('fedmesh_cluster_synced', '1 when the remote cluster is listed and watched.', (h) =>
+      Number(h.synced && h.connected),
+    );
+    gauge(
+      'fedmesh_cluster_stale',
+      '1 while the cluster is disconnected and its endpoints are kept stale.',
+      (h) => Number(h.stale),
+    );
+    gauge(
+      'fedmesh_cluster_workload_endpoints',
+      'FederatedEndpoints synced from the cluster.',
+      (h) => h.counts.workloads,
+    );
+    gauge(
+      'fedmesh_cluster_host_endpoints',
+      'FederatedHostEndpoints synced from the cluster.',
+      (h) => h.counts.hosts,
+    );
+    gauge(
+      'fedmesh_cluster_sync_lag_seconds',
+      'Seconds since the cluster last sent data (list, event or bookmark).',
+      (h) => (h.lastSyncTime ? (Date.now() - h.lastSyncTime.getTime()) / 1000 : undefined),
+    );
+    gauge(
+      'fedmesh_cluster_ip_conflicts',
+      'Pod IPs of the cluster also claimed by another cluster.',
+      (h) => h.conflicts.length,
+    );
   }
 
   /** observeRequest records the request when its response finishes. */

@@ -20,6 +20,8 @@ export interface Options {
   serviceNamespace: string;
   watchHistory: number;
   minRequestTimeoutSeconds: number;
+  /** Seconds a disconnected cluster's endpoints are kept (marked stale) before they go. */
+  staleGracePeriodSeconds?: number;
   logLevel: Level;
 }
 
@@ -48,6 +50,7 @@ Flags:
                                    Service of the APIService (the certificate's DNS name)
   --watch-history=10000            events kept per resource for watch resumption
   --min-request-timeout=1800       watch duration is random in [t, 2t] seconds
+  --stale-grace-period=300         seconds a disconnected cluster's endpoints are kept (stale)
   --v=info                         log level: debug, info, warn, error
   -h, --help                       this help
 `;
@@ -69,6 +72,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
       'service-namespace': { type: 'string', default: 'fedmesh' },
       'watch-history': { type: 'string', default: '10000' },
       'min-request-timeout': { type: 'string', default: '1800' },
+      'stale-grace-period': { type: 'string', default: '300' },
       v: { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -86,6 +90,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     serviceNamespace: values['service-namespace']!,
     watchHistory: Number(values['watch-history']),
     minRequestTimeoutSeconds: Number(values['min-request-timeout']),
+    staleGracePeriodSeconds: Number(values['stale-grace-period']),
     logLevel: values.v as Level,
   };
 }
@@ -104,6 +109,8 @@ export function validateOptions(o: Options): string[] {
   if (!Number.isInteger(o.watchHistory) || o.watchHistory < 100)
     errs.push('--watch-history must be an integer >= 100');
   if (!(o.minRequestTimeoutSeconds > 0)) errs.push('--min-request-timeout must be positive');
+  if (o.staleGracePeriodSeconds !== undefined && !(o.staleGracePeriodSeconds >= 0))
+    errs.push('--stale-grace-period must be >= 0');
   if (!['debug', 'info', 'warn', 'error'].includes(o.logLevel))
     errs.push('--v must be debug, info, warn or error');
   return errs;

@@ -2,9 +2,10 @@
 // resourceVersion sequence across clusters, feeding the WASM core's label index (identity labels
 // and namespace/service-account parents) for selector reviews and policy.
 import type { V1Namespace, V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
-import type { Core, LabelIndex, Selector } from '../../core/index.js';
+import type { Core, LabelIndex, ParentUpdate, Selector } from '../../core/index.js';
 import { Revision } from '../store/revision.js';
-import { Store, type Change, type Entry } from '../store/store.js';
+import { objectKey, Store, type Change, type Entry } from '../store/store.js';
+import { ClusterBook, type BookKind, type IPConflict } from './clusterbook.js';
 import type { KObject } from '../types.js';
 import { federatedName, nodeToHostEndpoint, podToEndpoint, type Observed } from './convert.js';
 import {
@@ -42,12 +43,21 @@ const observedOf = (e: Entry | undefined): Observed | undefined => {
     : undefined;
 };
 
+// Host-network pods use their node's IPs; only pod-network IPs claim an address.
+function claimedIPs(fep: KObject): string[] {
+  const spec = fep.spec as { ips: string[]; hostNetwork: boolean };
+  return spec.hostNetwork ? [] : spec.ips;
+}
+
 /** MeshStore holds the federated view of every cluster. */
 export class MeshStore {
   readonly revision = new Revision();
   readonly endpoints: Store;
   readonly hosts: Store;
   readonly #index: LabelIndex;
+  readonly #book = new ClusterBook();
+  readonly #stale = new Set<string>();
+  readonly #parents = new Map<string, Set<string>>();
   #reviews = 0;
 
   constructor(
@@ -66,9 +76,9 @@ export class MeshStore {
       if ('delete' in c) return { delete: `${c.delete.namespace}/${federatedName(cluster, c.delete.name)}` };
       const md = c.upsert.metadata!;
       const prev = this.endpoints.get(`${md.namespace}/${federatedName(cluster, md.name!)}`);
-      return { upsert: podToEndpoint(cluster, c.upsert, observedOf(prev), this.now) };
+      return { upsert: this.#staled(cluster, podToEndpoint(cluster, c.upsert, observedOf(prev), this.now)) };
     });
-    this.#applyIndexed(this.endpoints, out, 'w:', workloadIdentity);
+    this.#applyIndexed(cluster, 'endpoints', out);
   }
 
   /** applyNodes applies node changes of one cluster. */
@@ -76,9 +86,9 @@ export class MeshStore {
     const out: Change[] = changes.map((c) => {
       if ('delete' in c) return { delete: federatedName(cluster, c.delete.name) };
       const prev = this.hosts.get(federatedName(cluster, c.upsert.metadata!.name!));
-      return { upsert: nodeToHostEndpoint(cluster, c.upsert, observedOf(prev), this.now) };
+      return { upsert: this.#staled(cluster, nodeToHostEndpoint(cluster, c.upsert, observedOf(prev), this.now)) };
     });
-    this.#applyIndexed(this.hosts, out, 'h:', hostIdentity);
+    this.#applyIndexed(cluster, 'hosts', out);
   }
 
   /** applyNamespaces updates namespace parents (pcns.* labels) of one cluster. */
@@ -87,8 +97,7 @@ export class MeshStore {
       'upsert' in c ? [namespaceParent(cluster, c.upsert.metadata!.name!, c.upsert.metadata!.labels)] : [],
     );
     const del = changes.flatMap((c) => ('delete' in c ? [namespaceParentID(cluster, c.delete.name)] : []));
-    if (up.length) this.#index.upsertParents(up);
-    if (del.length) this.#index.removeParents(del);
+    this.#applyParents(cluster, up, del);
   }
 
   /** applyServiceAccounts updates service-account parents (pcsa.* labels) of one cluster. */
@@ -108,23 +117,86 @@ export class MeshStore {
     const del = changes.flatMap((c) =>
       'delete' in c ? [serviceAccountParentID(cluster, c.delete.namespace!, c.delete.name)] : [],
     );
+    this.#applyParents(cluster, up, del);
+  }
+
+  #applyParents(cluster: string, up: ParentUpdate[], del: string[]): void {
+    let ids = this.#parents.get(cluster);
+    if (!ids) this.#parents.set(cluster, (ids = new Set()));
+    for (const p of up) ids.add(p.id);
+    for (const id of del) ids.delete(id);
     if (up.length) this.#index.upsertParents(up);
     if (del.length) this.#index.removeParents(del);
   }
 
-  #applyIndexed(
-    store: Store,
-    changes: Change[],
-    prefix: string,
-    identity: (id: string, o: KObject) => ReturnType<typeof workloadIdentity>,
-  ): void {
+  #staled(cluster: string, obj: KObject): KObject {
+    if (!this.#stale.has(cluster)) return obj;
+    return { ...obj, status: { ...(obj.status as object), stale: true } };
+  }
+
+  #applyIndexed(cluster: string, kind: BookKind, changes: Change[]): void {
+    const store = kind === 'endpoints' ? this.endpoints : this.hosts;
+    for (const c of changes) if ('upsert' in c) this.#book.touch(cluster, kind, objectKey(c.upsert));
     const events = store.apply(changes);
-    const upserts = events
-      .filter((e) => e.type !== 'DELETED')
-      .map((e) => identity(prefix + e.entry.key, e.entry.obj));
+    const prefix = kind === 'endpoints' ? 'w:' : 'h:';
+    const identity = kind === 'endpoints' ? workloadIdentity : hostIdentity;
+    const upserts = events.filter((e) => e.type !== 'DELETED').map((e) => identity(prefix + e.entry.key, e.entry.obj));
     const deletes = events.filter((e) => e.type === 'DELETED').map((e) => prefix + e.entry.key);
+    for (const e of events) {
+      if (e.type === 'DELETED') this.#book.forget(cluster, kind, e.entry.key);
+      else if (kind === 'endpoints') this.#book.claim(e.entry.key, cluster, claimedIPs(e.entry.obj));
+    }
     if (upserts.length) this.#index.upsertEndpoints(upserts);
     if (deletes.length) this.#index.removeEndpoints(deletes);
+  }
+
+  /** newEpoch starts a sync epoch for cluster; sweep(cluster, epoch) later removes what it did not deliver. */
+  newEpoch(cluster: string): number {
+    return this.#book.newEpoch(cluster);
+  }
+
+  /** sweep removes the cluster's objects not delivered since epoch began (after a syncer restart). */
+  sweep(cluster: string, epoch: number): number {
+    const eps = this.#book.staleKeys(cluster, 'endpoints', epoch);
+    const hosts = this.#book.staleKeys(cluster, 'hosts', epoch);
+    this.#applyIndexed(cluster, 'endpoints', eps.map((k) => ({ delete: k })));
+    this.#applyIndexed(cluster, 'hosts', hosts.map((k) => ({ delete: k })));
+    return eps.length + hosts.length;
+  }
+
+  /** setStale marks every object of a cluster stale (disconnected, data kept) or current again. */
+  setStale(cluster: string, stale: boolean): void {
+    if (stale) this.#stale.add(cluster);
+    else this.#stale.delete(cluster);
+    for (const kind of ['endpoints', 'hosts'] as const) {
+      const store = kind === 'endpoints' ? this.endpoints : this.hosts;
+      const changes: Change[] = this.#book.keys(cluster, kind).flatMap((k) => {
+        const e = store.get(k);
+        if (!e || (e.obj.status as { stale?: boolean }).stale === stale) return [];
+        return [{ upsert: { ...e.obj, status: { ...(e.obj.status as object), stale } } }];
+      });
+      if (changes.length) store.apply(changes);
+    }
+  }
+
+  /** removeCluster deletes every object and parent of a cluster (its configuration was removed). */
+  removeCluster(cluster: string): void {
+    this.#applyIndexed(cluster, 'endpoints', this.#book.keys(cluster, 'endpoints').map((k) => ({ delete: k })));
+    this.#applyIndexed(cluster, 'hosts', this.#book.keys(cluster, 'hosts').map((k) => ({ delete: k })));
+    this.#book.dropCluster(cluster);
+    this.#stale.delete(cluster);
+    this.#applyParents(cluster, [], [...(this.#parents.get(cluster) ?? [])]);
+    this.#parents.delete(cluster);
+  }
+
+  /** counts returns how many workloads and hosts a cluster has in the mesh. */
+  counts(cluster: string): { workloads: number; hosts: number } {
+    return { workloads: this.#book.count(cluster, 'endpoints'), hosts: this.#book.count(cluster, 'hosts') };
+  }
+
+  /** ipConflicts lists pod IPs claimed in several clusters (involving cluster, when given). */
+  ipConflicts(cluster?: string, limit?: number): IPConflict[] {
+    return this.#book.conflicts(cluster, limit);
   }
 
   /** review evaluates a parsed selector across every endpoint (optionally one namespace). */

@@ -19,6 +19,8 @@ export interface WatchOptions {
   /** Default watch duration range in seconds when the client sets no timeoutSeconds. */
   minTimeoutSeconds: number;
   now: () => number;
+  /** Open watches register their stop here, so a shutdown can end each stream cleanly. */
+  open?: Set<() => void>;
 }
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -86,8 +88,10 @@ export function serveWatch(
   const stop = (): void => {
     unsubscribe();
     timers.forEach(clearTimeout);
+    opts.open?.delete(stop);
     if (!res.writableEnded) res.end();
   };
+  opts.open?.add(stop);
   res.on('close', stop);
   const write = (line: string | Buffer): void => {
     if (res.writableEnded) return;

@@ -7,6 +7,9 @@ export interface RunningWatch {
   /** waitFor resolves when the output matches re (searched from where the last match ended). */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
   output(): string;
+  /** exited reports whether kubectl has ended on its own. */
+  exited(): boolean;
+  exitCode(): number | null;
   /** stop kills kubectl and returns what it printed on stderr. */
   stop(): Promise<string>;
 }
@@ -24,6 +27,8 @@ export function startWatch(kubeconfig: string, args: string[]): RunningWatch {
   const exited = new Promise((r) => child.once('exit', r));
   return {
     output: () => out,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    exitCode: () => child.exitCode,
     waitFor: async (re, timeoutMs = 20_000) => {
       await waitFor(
         `kubectl ${args.join(' ')} to print ${re}`,

@@ -7,6 +7,7 @@ import { APISERVICE_NAME, localRegistrationObjects } from '../../apiserver/local
 import { jsonLogger, type Logger } from '../../apiserver/log.js';
 import { completeOptions } from '../../apiserver/options.js';
 import type { Cluster } from './cluster.js';
+import { installCRDs } from './connect.js';
 import { kubectl, kubectlOk } from './kubectl.js';
 import { packageRoot } from './root.js';
 import { waitFor } from './wait.js';
@@ -14,6 +15,15 @@ import { waitFor } from './wait.js';
 /** LocalFedmesh is a registered in-process fedmesh-apiserver. */
 export interface LocalFedmesh extends RunningServer {
   caPem: string;
+  /** restart stops the server and starts a new one on the same port with the same certificate. */
+  restart(): Promise<LocalFedmesh>;
+}
+
+/** LocalOptions tune startLocalFedmesh. */
+export interface LocalOptions {
+  staleGracePeriodSeconds?: number;
+  /** Reuse a port and serving certificate (restarts). */
+  reuse?: { port: number; certPem: string; keyPem: string; caPem: string };
 }
 
 /** quietLogger logs warnings and errors only (FEDMESH_LOG=debug|info shows more). */
@@ -51,9 +61,10 @@ export async function waitAvailable(kubeconfig: string, timeoutMs = 60_000): Pro
 export async function startLocalFedmesh(
   cluster: Cluster,
   log: Logger = quietLogger(),
+  lo: LocalOptions = {},
 ): Promise<LocalFedmesh> {
-  const opts = completeOptions({
-    securePort: 0,
+  const base = {
+    securePort: lo.reuse?.port ?? 0,
     bindAddress: '127.0.0.1',
     kubeconfig: cluster.kubeconfig,
     clusterName: cluster.name,
@@ -61,8 +72,11 @@ export async function startLocalFedmesh(
     serviceNamespace: 'fedmesh',
     watchHistory: 10_000,
     minRequestTimeoutSeconds: 1800,
-    logLevel: 'warn',
-  });
+    staleGracePeriodSeconds: lo.staleGracePeriodSeconds ?? 300,
+    logLevel: 'warn' as const,
+  };
+  const opts = lo.reuse ? { ...base, ...lo.reuse } : completeOptions(base);
+  if (!lo.reuse) await installCRDs(cluster);
   const server = await startServer(opts, log);
   try {
     await server.synced;
@@ -76,5 +90,10 @@ export async function startLocalFedmesh(
     await server.stop();
     throw err;
   }
-  return { ...server, caPem: opts.caPem! };
+  const restart = async (): Promise<LocalFedmesh> => {
+    await server.stop();
+    const reuse = { port: server.port, certPem: opts.certPem, keyPem: opts.keyPem, caPem: opts.caPem! };
+    return startLocalFedmesh(cluster, log, { ...lo, reuse });
+  };
+  return { ...server, caPem: opts.caPem!, restart };
 }

@@ -1,0 +1,109 @@
+// config-watcher.ts: watches RemoteClusterConfigurations and Secrets in the local cluster and
+// asks the controller to reconcile an RCC whenever it or its access Secret changes. Secret
+// contents stay in memory only and are never logged.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObjectCache,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import type { Logger } from '../log.js';
+import type { FederationController } from './controller.js';
+import { secretRef, type RCCObject } from './rcc.js';
+
+const RCC = { group: 'config.federated.mesh', version: 'v1alpha1', plural: 'remoteclusterconfigurations' };
+const MAX_BACKOFF_MS = 30_000;
+
+type Cached<T> = Informer<T & KubernetesObject> & ObjectCache<T & KubernetesObject>;
+
+/** ConfigWatcher feeds RCC and Secret changes to the controller. */
+export class ConfigWatcher {
+  readonly #rccs: Cached<RCCObject>;
+  readonly #secrets: Cached<V1Secret>;
+  #stopped = false;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly controller: FederationController,
+    private readonly log: Logger,
+  ) {
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const core = kc.makeApiClient(CoreV1Api);
+    this.#rccs = makeInformer(
+      kc,
+      `/apis/${RCC.group}/${RCC.version}/${RCC.plural}`,
+      () => custom.listClusterCustomObject(RCC) as never,
+    );
+    this.#secrets = makeInformer(kc, '/api/v1/secrets', () => core.listSecretForAllNamespaces() as never);
+    for (const ev of ['add', 'update'] as const) {
+      this.#rccs.on(ev, (o) => this.#reconcile(o.metadata!.name!));
+      this.#secrets.on(ev, (s) => this.#secretChanged(s));
+    }
+    this.#rccs.on('delete', (o) => void this.controller.reconcile(o.metadata!.name!, undefined, undefined));
+    this.#secrets.on('delete', (s) => this.#secretChanged(s));
+  }
+
+  /** start lists and watches both kinds; failures retry with backoff and are logged with a hint. */
+  async start(): Promise<void> {
+    // Secrets first, so the first reconcile of each RCC already sees its Secret.
+    await this.#run(this.#secrets, 'secrets');
+    await this.#run(this.#rccs, 'remoteclusterconfigurations');
+  }
+
+  /** stop ends both watches. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all([this.#rccs.stop(), this.#secrets.stop()]);
+  }
+
+  #secretFor(rcc: RCCObject): V1Secret | undefined {
+    const ref = secretRef(rcc);
+    return ref
+      ? this.#secrets.list().find((s) => `${s.metadata?.namespace}/${s.metadata?.name}` === ref)
+      : undefined;
+  }
+
+  #reconcile(name: string): void {
+    const rcc = this.#rccs.list().find((r) => r.metadata.name === name);
+    void this.controller
+      .reconcile(name, rcc, rcc && this.#secretFor(rcc))
+      .catch((err: unknown) => this.log.error('reconcile failed', { cluster: name, error: String(err) }));
+  }
+
+  #secretChanged(s: V1Secret): void {
+    const ref = `${s.metadata?.namespace}/${s.metadata?.name}`;
+    for (const rcc of this.#rccs.list()) if (secretRef(rcc) === ref) this.#reconcile(rcc.metadata.name);
+  }
+
+  #run(inf: Informer<KubernetesObject>, what: string): Promise<void> {
+    let attempt = 0;
+    let failed = false;
+    inf.on('error', (err: unknown) => {
+      failed = true;
+      if (this.#stopped) return;
+      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+      const code = (err as { code?: number }).code;
+      const hint =
+        code === 404
+          ? ' (is the config.federated.mesh CRD installed? run: kubectl mesh install)'
+          : code === 403
+            ? ' (fedmesh-apiserver lacks list/watch permission on it)'
+            : '';
+      this.log.warn(`watching ${what} failed; retrying${hint}`, {
+        retryInMs: Math.round(delay),
+        error: String((err as Error).message ?? err).slice(0, 200),
+      });
+      setTimeout(() => void (this.#stopped ? undefined : start()), delay).unref();
+    });
+    const start = async (): Promise<void> => {
+      failed = false;
+      await inf.start();
+      if (!failed) attempt = 0;
+    };
+    return start();
+  }
+}
