@@ -6,22 +6,23 @@ import { containsSorted, strings } from './strings';
 /** EMPTY is the label set with no labels. */
 export const EMPTY = new StaticArray<i32>(0);
 
-// The label sets of the endpoint being evaluated: its own, then its parents in order. Globals,
-// not arguments, because every leaf of a selector reads them.
+// The endpoint being evaluated: its own labels, its parent ids in order, and the table of parent
+// label sets they index. Globals, not arguments, because every leaf of a selector reads them.
+// Parents are resolved lazily in lookup(): most selectors are answered by own labels, and at a
+// million endpoints each pointer followed up front is a cache miss paid on every evaluation.
 let own: StaticArray<i32> = EMPTY;
-const parents = new Array<StaticArray<i32>>();
+let parentIds: StaticArray<i32> = EMPTY;
+let parentTable: Array<StaticArray<i32>> = [];
 
-/** setSubject makes own (and parents, by setParent) the labels the next evaluations read. */
-export function setSubject(labels: StaticArray<i32>, parentCount: i32): void {
+/** setSubject makes labels, parent ids and the parent label table what evaluate() reads. */
+export function setSubject(
+  labels: StaticArray<i32>,
+  ids: StaticArray<i32>,
+  table: Array<StaticArray<i32>>,
+): void {
   own = labels;
-  // Shrink only by length; grow by push so no slot ever holds a stale word (see growRefs).
-  if (parents.length > parentCount) parents.length = parentCount;
-  while (parents.length < parentCount) parents.push(EMPTY);
-}
-
-/** setParent sets the i-th parent label set of the subject. */
-export function setParent(i: i32, labels: StaticArray<i32>): void {
-  unchecked((parents[i] = labels));
+  parentIds = ids;
+  parentTable = table;
 }
 
 /** findValue returns the value id of key in the pair array, or -1. */
@@ -42,8 +43,8 @@ export function findValue(pairs: StaticArray<i32>, key: i32): i32 {
 export function lookup(key: i32): i32 {
   const v = findValue(own, key);
   if (v >= 0) return v;
-  for (let i = 0, n = parents.length; i < n; i++) {
-    const pv = findValue(unchecked(parents[i]), key);
+  for (let i = 0, n = parentIds.length; i < n; i++) {
+    const pv = findValue(parentTable[unchecked(parentIds[i])], key);
     if (pv >= 0) return pv;
   }
   return -1;

@@ -2,7 +2,7 @@
 // strings once (interned) and everything else as integers and typed arrays.
 import { canonical } from './ast';
 import { errorMsg, errorPos } from './errors';
-import { EMPTY, evaluate, setParent, setSubject } from './eval';
+import { EMPTY, evaluate, setSubject } from './eval';
 import { parse } from './parser';
 import { restrictionsJSON } from './restrictions';
 import { addSelector, getSelector, liveSelectors, releaseSelector } from './selectors';
@@ -77,13 +77,16 @@ export function selectorCount(): i32 {
  * counts[0] is the number of own pairs, counts[1..] those of each parent in order. */
 export function evalSelector(h: i32, flat: StaticArray<i32>, counts: StaticArray<i32>): bool {
   const tree = getSelector(h).tree();
-  let at = 0;
-  const own = counts.length > 0 ? sortPairs(flat, at, counts[0]) : EMPTY;
-  if (counts.length > 0) at += counts[0] * 2;
-  setSubject(own, max(counts.length - 1, 0));
-  for (let i = 1; i < counts.length; i++) {
-    setParent(i - 1, sortPairs(flat, at, counts[i]));
+  const n = counts.length;
+  const own = n > 0 ? sortPairs(flat, 0, counts[0]) : EMPTY;
+  let at = n > 0 ? counts[0] * 2 : 0;
+  const table = new Array<StaticArray<i32>>();
+  const ids = new StaticArray<i32>(max(n - 1, 0));
+  for (let i = 1; i < n; i++) {
+    table.push(sortPairs(flat, at, counts[i]));
+    ids[i - 1] = i - 1;
     at += counts[i] * 2;
   }
+  setSubject(own, ids, table);
   return evaluate(tree);
 }

@@ -63,6 +63,7 @@ export function upsertParent(ix: LabelIndex, slot: i32, labels: StaticArray<i32>
   p.explicit = true;
   ix.parentKV.removePairs(p.labels, slot);
   p.labels = labels;
+  ix.setParentLabels(slot, labels);
   ix.parentKV.addPairs(labels, slot);
   const kids = p.children;
   for (let i = 0; i < kids.capacity(); i++) {

@@ -3,7 +3,7 @@
 // endpoints, evaluating only candidates: endpoints found through the label index, selectors found
 // through the restriction index.
 import { Node } from './ast';
-import { EMPTY, evaluate, setParent, setSubject } from './eval';
+import { EMPTY, evaluate, setSubject } from './eval';
 import { IpSet } from './ipsets';
 import { IntSet } from './intset';
 import { KVIndex } from './kvindex';
@@ -45,6 +45,7 @@ export const EV_STARTED: i32 = 1;
 export class LabelIndex {
   endpoints: Array<Endpoint | null> = [];
   parents: Array<ParentRec | null> = [];
+  parentLabels: Array<StaticArray<i32>> = []; // by parent slot, EMPTY if unknown (read by eval.ts)
   sels: Array<IndexedSel | null> = [];
   epKV: KVIndex = new KVIndex();
   parentKV: KVIndex = new KVIndex();
@@ -71,6 +72,7 @@ export class LabelIndex {
   /** parent returns parent slot, creating an implicit record on first reference. */
   parent(slot: i32): ParentRec {
     growRefs(this.parents, slot + 1);
+    if (this.parentLabels.length <= slot) this.setParentLabels(slot, EMPTY);
     let p = this.parents[slot];
     if (p == null) {
       p = new ParentRec();
@@ -85,14 +87,15 @@ export class LabelIndex {
     if (p != null && !p.explicit && p.children.size == 0) this.parents[slot] = null;
   }
 
-  /** setSubject makes ep the subject of evaluate(). */
+  /** subject makes ep the subject of evaluate(). */
   subject(ep: Endpoint): void {
-    const ps = ep.parents;
-    setSubject(ep.labels, ps.length);
-    for (let i = 0; i < ps.length; i++) {
-      const p = this.parents[unchecked(ps[i])];
-      setParent(i, p == null ? EMPTY : p.labels);
-    }
+    setSubject(ep.labels, ep.parents, this.parentLabels);
+  }
+
+  /** setParentLabels records parent slot's labels in the table evaluate() reads. */
+  setParentLabels(slot: i32, labels: StaticArray<i32>): void {
+    while (this.parentLabels.length <= slot) this.parentLabels.push(EMPTY);
+    this.parentLabels[slot] = labels;
   }
 
   /** matchesNow evaluates selector s against endpoint ep (which must be the subject). */
