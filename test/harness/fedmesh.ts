@@ -22,6 +22,8 @@ export interface LocalFedmesh extends RunningServer {
 /** LocalOptions tune startLocalFedmesh. */
 export interface LocalOptions {
   staleGracePeriodSeconds?: number;
+  /** Events kept per resource for watch resumption (default 10,000). */
+  watchHistory?: number;
   /** Reuse a port and serving certificate (restarts). */
   reuse?: { port: number; certPem: string; keyPem: string; caPem: string };
 }
@@ -70,7 +72,7 @@ export async function startLocalFedmesh(
     clusterName: cluster.name,
     serviceName: 'fedmesh-apiserver',
     serviceNamespace: 'fedmesh',
-    watchHistory: 10_000,
+    watchHistory: lo.watchHistory ?? 10_000,
     minRequestTimeoutSeconds: 1800,
     staleGracePeriodSeconds: lo.staleGracePeriodSeconds ?? 300,
     logLevel: 'warn' as const,

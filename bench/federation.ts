@@ -1,0 +1,182 @@
+// federation.ts: propagation latency (pod created in cluster B until the ADDED event on a watch
+// in cluster A, through A's kube-apiserver and fedmesh) beside B's own watch latency for the same
+// pods in the same run; and memory per federated endpoint at 100k endpoints.
+//   npm run bench -- federation [PODS] [ENDPOINTS]   (default 1000 100000)
+import type { V1Pod } from '@kubernetes/client-node';
+import { Agent, request } from 'node:https';
+import { Core } from '../core/index.js';
+import { MeshStore } from '../apiserver/mesh/meshstore.js';
+import type { Cluster } from '../test/harness/cluster.js';
+import { connect } from '../test/harness/connect.js';
+import { startControlPlane } from '../test/harness/controlplane.js';
+import { startLocalFedmesh } from '../test/harness/fedmesh.js';
+import { quantile } from './stats.js';
+
+function agentFor(c: Cluster): Agent {
+  return new Agent({
+    keepAlive: true,
+    maxSockets: 16,
+    ca: c.pki.servingCA.certPem,
+    cert: c.pki.admin.certPem,
+    key: c.pki.admin.keyPem,
+  });
+}
+
+/** watchAdded opens a watch and records when each named object is first ADDED. */
+function watchAdded(
+  c: Cluster,
+  path: string,
+  nameOf: (o: { metadata: { name: string } }) => string,
+  seen: Map<string, number>,
+): () => void {
+  const req = request(`${c.url}${path}`, { agent: agentFor(c) }, (res) => {
+    let buf = '';
+    res.on('data', (d: Buffer) => {
+      const now = performance.now();
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const ev = JSON.parse(buf.slice(0, nl)) as { type: string; object: { metadata: { name: string } } };
+        buf = buf.slice(nl + 1);
+        if (ev.type === 'ADDED' && !seen.has(nameOf(ev.object))) seen.set(nameOf(ev.object), now);
+      }
+    });
+  });
+  req.end();
+  return () => req.destroy();
+}
+
+function post(c: Cluster, agent: Agent, path: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${c.url}${path}`,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+async function propagation(n: number): Promise<void> {
+  const cp = await startControlPlane({ clusters: ['a', 'b'] });
+  try {
+    const [a, b] = [cp.cluster('a'), cp.cluster('b')];
+    const fm = await startLocalFedmesh(a);
+    await connect(a, b);
+    await post(b, agentFor(b), '/api/v1/namespaces', { metadata: { name: 'prop' } });
+    const inA = new Map<string, number>();
+    const inB = new Map<string, number>();
+    const stopA = watchAdded(
+      a,
+      '/apis/federated.mesh/v1alpha1/namespaces/prop/federatedendpoints?watch=true&labelSelector=bench%3Dprop',
+      (o) => o.metadata.name.replace(/^b\./, ''),
+      inA,
+    );
+    const stopB = watchAdded(
+      b,
+      '/api/v1/namespaces/prop/pods?watch=true&labelSelector=bench%3Dprop',
+      (o) => o.metadata.name,
+      inB,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const sent = new Map<string, number>();
+    const agent = agentFor(b);
+    for (let i = 0; i < n; i += 4) {
+      await Promise.all(
+        [0, 1, 2, 3]
+          .filter((j) => i + j < n)
+          .map(async (j) => {
+            const name = `p-${i + j}`;
+            sent.set(name, performance.now());
+            const code = await post(b, agent, '/api/v1/namespaces/prop/pods', {
+              metadata: { name, labels: { bench: 'prop' } },
+              spec: { containers: [{ name: 'c', image: 'x' }] },
+            });
+            if (code !== 201) throw new Error(`create ${name}: HTTP ${code}`);
+          }),
+      );
+    }
+    const deadline = Date.now() + 60_000;
+    while (inA.size < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    stopA();
+    stopB();
+    const lat = (seen: Map<string, number>) =>
+      [...sent].filter(([k]) => seen.has(k)).map(([k, t]) => seen.get(k)! - t);
+    const la = lat(inA);
+    const lb = lat(inB);
+    const row = (what: string, xs: number[]) =>
+      console.log(
+        `${what.padEnd(46)} ${String(xs.length).padStart(5)}  p50 ${quantile(xs, 0.5).toFixed(1).padStart(7)} ms  p99 ${quantile(xs, 0.99).toFixed(1).padStart(7)} ms  max ${Math.max(
+          ...xs,
+        )
+          .toFixed(1)
+          .padStart(7)} ms`,
+      );
+    console.log(`propagation of ${n} pods created in cluster B (4 concurrent creates):`);
+    row("B's own watch (kube-apiserver B)", lb);
+    row('watch in A (A kube-apiserver -> fedmesh -> B)', la);
+    await fm.stop();
+  } finally {
+    await cp.stop();
+  }
+}
+
+function syntheticPod(i: number): V1Pod {
+  return {
+    metadata: {
+      name: `pod-${i}`,
+      namespace: `ns-${i % 50}`,
+      uid: `uid-${i}`,
+      resourceVersion: String(i + 1),
+      creationTimestamp: new Date(1_700_000_000_000),
+      labels: {
+        app: `app-${i % 200}`,
+        tier: ['web', 'api', 'data'][i % 3]!,
+        version: `v${i % 5}`,
+        'pod-template-hash': (i % 9973).toString(16),
+      },
+    },
+    spec: {
+      nodeName: `node-${i % 500}`,
+      serviceAccountName: `sa-${i % 40}`,
+      containers: [{ name: 'app', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }],
+    },
+    status: {
+      phase: 'Running',
+      podIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      podIPs: [{ ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
+}
+
+function memory(n: number): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc (npm run bench does)');
+  const core = Core.load();
+  const m = new MeshStore(core);
+  const used = () => {
+    gc();
+    const u = process.memoryUsage();
+    return u.heapUsed + u.external + u.arrayBuffers;
+  };
+  const before = used();
+  for (let i = 0; i < n; i += 1000)
+    m.applyPods(
+      'b',
+      Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ upsert: syntheticPod(i + j) })),
+    );
+  const after = used();
+  console.log(
+    `memory of the mesh store at ${n} endpoints: ${((after - before) / n).toFixed(0)} bytes per federated endpoint (JS heap + WASM/external; stored object, cached JSON, index entry)`,
+  );
+}
+
+const n = Number(process.argv[2] ?? 1000);
+const endpoints = Number(process.argv[3] ?? 100_000);
+memory(endpoints);
+await propagation(n);
