@@ -51,7 +51,12 @@ function get(path: string, accept = 'application/json'): Promise<Reply> {
 }
 
 const json = (r: Reply): Record<string, unknown> => JSON.parse(r.body.toString()) as Record<string, unknown>;
-const events = (r: Reply): { type: string; object: Record<string, any> }[] =>
+interface WatchObject {
+  code?: number;
+  reason?: string;
+  metadata: { name: string; annotations: Record<string, string> };
+}
+const events = (r: Reply): { type: string; object: WatchObject }[] =>
   r.body
     .toString()
     .split('\n')
