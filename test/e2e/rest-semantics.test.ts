@@ -162,7 +162,7 @@ describe('REST semantics through kube-apiserver', () => {
       'application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
     const r = await get(`${BASE}/namespaces/app/federatedendpoints`, accept);
     assert.equal(r.type, 'application/vnd.kubernetes.protobuf');
-    const list = decodeProtobuf(r.body) as { kind: string; items: { metadata: { name: string } }[] };
+    const list = decodeProtobuf(r.body) as unknown as { kind: string; items: { metadata: { name: string } }[] };
     assert.equal(list.kind, 'PartialObjectMetadataList');
     assert.deepEqual(
       list.items.map((i) => i.metadata.name),
