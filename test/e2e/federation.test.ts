@@ -213,11 +213,7 @@ describe('federation across three clusters', () => {
       ],
       [
         'token without list permission',
-        kubeconfigFor(
-          c,
-          await unboundToken(c.kubeconfig),
-          c.pki.servingCA.certPem,
-        ),
+        kubeconfigFor(c, await unboundToken(c.kubeconfig), c.pki.servingCA.certPem),
         /^False\/Forbidden\/.*list.*pods/,
       ],
     ];

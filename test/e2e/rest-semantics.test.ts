@@ -92,7 +92,10 @@ describe('REST semantics through kube-apiserver', () => {
     // The pod is created, then its status is set (as a kubelet would): ADDED, then MODIFIED.
     const seen = events(r).map((e) => `${e.type} ${e.object.metadata.name}`);
     assert.equal(seen[0], 'ADDED w.late');
-    assert.ok(seen.every((e) => e.endsWith(' w.late')), seen.join(', '));
+    assert.ok(
+      seen.every((e) => e.endsWith(' w.late')),
+      seen.join(', '),
+    );
   });
 
   it('sends 410 Expired for a resourceVersion older than the history', async () => {
@@ -162,7 +165,10 @@ describe('REST semantics through kube-apiserver', () => {
       'application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
     const r = await get(`${BASE}/namespaces/app/federatedendpoints`, accept);
     assert.equal(r.type, 'application/vnd.kubernetes.protobuf');
-    const list = decodeProtobuf(r.body) as unknown as { kind: string; items: { metadata: { name: string } }[] };
+    const list = decodeProtobuf(r.body) as unknown as {
+      kind: string;
+      items: { metadata: { name: string } }[];
+    };
     assert.equal(list.kind, 'PartialObjectMetadataList');
     assert.deepEqual(
       list.items.map((i) => i.metadata.name),
