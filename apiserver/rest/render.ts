@@ -65,7 +65,13 @@ export function tableRow(
   const head = `{"cells":${JSON.stringify(cells)}`;
   if (include === 'None') return head + '}';
   if (include === 'Object') return `${head},"object":${e.json.toString()}}`;
-  return `${head},"object":${JSON.stringify(partialMetadata(e.obj, version))}}`;
+  return `${head},"object":${partialMetadataJSON(e, version)}}`;
+}
+
+/** partialMetadataJSON returns the PartialObjectMetadata JSON of an entry, serialized once per version. */
+export function partialMetadataJSON(e: Entry, version: string): string {
+  const forms = (e.forms ??= {});
+  return (forms[`pom/${version}`] ??= JSON.stringify(partialMetadata(e.obj, version)));
 }
 
 /** tableJSON renders a Table with the given rows (already JSON) and optional column definitions. */

@@ -8,7 +8,7 @@ import { GROUP_VERSION } from '../types.js';
 import type { Filter } from './filter.js';
 import { parseRV } from './list.js';
 import type { Form } from './negotiate.js';
-import { includeObjectOf, partialMetadata, tableJSON, tableRow } from './render.js';
+import { includeObjectOf, partialMetadataJSON, tableJSON, tableRow } from './render.js';
 import type { Resource } from './resource.js';
 
 /** WatchOptions tune watch streams (tests shorten the intervals). */
@@ -154,7 +154,7 @@ function encoder(r: Resource, form: Form, q: URLSearchParams, now: () => number)
   }
   if (form.kind === 'partial') {
     return (type, e) =>
-      `{"type":"${type}","object":${JSON.stringify(partialMetadata(e.obj, form.version))}}\n`;
+      `{"type":"${type}","object":${partialMetadataJSON(e, form.version)}}\n`;
   }
   return (type, e) => Buffer.concat([Buffer.from(`{"type":"${type}","object":`), e.json, CLOSE]);
 }

@@ -11,6 +11,8 @@ export interface Entry {
   rv: number;
   obj: KObject;
   json: Buffer;
+  /** Other serialized forms of this version (e.g. PartialObjectMetadata), made on first use. */
+  forms?: Record<string, string>;
 }
 
 /** StoreEvent is one change, as watchers see it. */
