@@ -54,12 +54,14 @@ export interface Command {
   run: (ctx: Context) => Promise<number>;
 }
 
-/** Group is a command with subcommands, e.g. `selector`. */
+/** Group is a command with subcommands, e.g. `selector`, or a top-level command (leaf), e.g. `install`. */
 export interface Group {
   name: string;
   summary: string;
   description?: string;
   commands: Command[];
+  /** leaf makes the group itself the command: `kubectl mesh install ...` (commands is then empty). */
+  leaf?: Command;
 }
 
 /** GLOBAL_FLAGS are kubectl's conventional flags (reference/kubernetes-aggregation.md section 8). */

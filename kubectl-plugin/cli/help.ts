@@ -44,7 +44,7 @@ export function commandHelp(g: Group, c: Command): string {
 /** usageLine is the one-line synopsis of a command. */
 export function usageLine(g: Group, c: Command): string {
   const args = c.args.map((a) => (a.optional ? `[${a.name}]` : a.name));
-  return [PROG, g.name, c.name, ...args, '[flags]'].join(' ');
+  return [PROG, g.name, ...(g.leaf ? [] : [c.name]), ...args, '[flags]'].join(' ');
 }
 
 function flagRows(flags: FlagSpec[]): string[] {

@@ -18,17 +18,22 @@ export async function dispatch(groups: Group[], argv: string[], io: IO): Promise
     const g = groups.find((x) => x.name === groupName);
     if (!g) throw usageError(`unknown command ${JSON.stringify(groupName)} for "kubectl mesh"`);
     where = g.name;
+    if (g.leaf) return await runCommand(g, g.leaf, argv.slice(1), io);
     if (cmdName === undefined || isHelp(cmdName)) return print(io, groupHelp(g));
     const c = g.commands.find((x) => x.name === cmdName);
     if (!c) throw usageError(`unknown command ${JSON.stringify(cmdName)} for "kubectl mesh ${g.name}"`);
     where = `${g.name} ${c.name}`;
-    const ctx = parse(g, c, rest, io);
-    if (ctx === null) return print(io, commandHelp(g, c));
-    return await c.run(ctx);
+    return await runCommand(g, c, rest, io);
   } catch (err) {
     io.stderr(renderError(err, where || 'COMMAND'));
     return 1;
   }
+}
+
+async function runCommand(g: Group, c: Command, argv: string[], io: IO): Promise<number> {
+  const ctx = parse(g, c, argv, io);
+  if (ctx === null) return print(io, commandHelp(g, c));
+  return c.run(ctx);
 }
 
 function isHelp(a: string): boolean {
