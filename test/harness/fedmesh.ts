@@ -59,6 +59,35 @@ export async function waitAvailable(kubeconfig: string, timeoutMs = 60_000): Pro
   );
 }
 
+/** UnregisteredFedmesh is a running fedmesh-apiserver that no APIService points at yet. */
+export interface UnregisteredFedmesh extends RunningServer {
+  /** caFile holds the CA of the serving certificate (for `kubectl mesh install --local-ca-file`). */
+  caFile: string;
+}
+
+/** startFedmeshServer starts fedmesh-apiserver for cluster without registering it (the caller installs). */
+export async function startFedmeshServer(
+  cluster: Cluster,
+  log: Logger = quietLogger(),
+  staleGracePeriodSeconds = 300,
+): Promise<UnregisteredFedmesh> {
+  const opts = completeOptions({
+    securePort: 0,
+    bindAddress: '127.0.0.1',
+    kubeconfig: cluster.kubeconfig,
+    clusterName: cluster.name,
+    serviceName: 'fedmesh-apiserver',
+    serviceNamespace: 'fedmesh',
+    watchHistory: 10_000,
+    minRequestTimeoutSeconds: 1800,
+    staleGracePeriodSeconds,
+    logLevel: 'warn',
+    certDir: join(cluster.dir, 'fedmesh-serving'),
+  });
+  const server = await startServer(opts, log);
+  return { ...server, caFile: join(cluster.dir, 'fedmesh-serving', 'ca.crt') };
+}
+
 /** startLocalFedmesh starts fedmesh-apiserver for cluster and registers it as the APIService. */
 export async function startLocalFedmesh(
   cluster: Cluster,
