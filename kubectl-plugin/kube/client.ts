@@ -1,10 +1,12 @@
 // client.ts: the plugin's one way to reach a cluster: kubeconfig loading with kubectl's rules
-// (--kubeconfig, then $KUBECONFIG, then ~/.kube/config; --context overrides the current context)
-// and server-side apply of plain objects.
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+// (--kubeconfig, then $KUBECONFIG, then ~/.kube/config; --context overrides the current context),
+// and server-side apply and deletion of plain objects.
+import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { GlobalOptions } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
+import { Discovery } from './discovery.js';
+import { request } from './request.js';
 import { isNotFound, statusError } from './status.js';
 
 /** Kube is a loaded kubeconfig with the context in use and its API server URL. */
@@ -34,6 +36,9 @@ export function loadKube(global: Pick<GlobalOptions, 'kubeconfig' | 'context'>):
   return { kc, context, server };
 }
 
+/** Obj is any object to apply or delete: apiVersion, kind, metadata and whatever else it has. */
+export type Obj = KubernetesObject & Record<string, unknown>;
+
 /** ApplyOptions tune apply. */
 export interface ApplyOptions {
   fieldManager: string;
@@ -42,25 +47,16 @@ export interface ApplyOptions {
 }
 
 /** apply server-side applies each object in order (force: this manager owns the fields it sets). */
-export async function apply(
-  kc: KubeConfig,
-  objects: KubernetesObject[],
-  opts: ApplyOptions,
-): Promise<KubernetesObject[]> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+export async function apply(kc: KubeConfig, objects: Obj[], opts: ApplyOptions): Promise<KubernetesObject[]> {
+  const disco = new Discovery(kc);
   const out: KubernetesObject[] = [];
+  const query = new URLSearchParams({ fieldManager: opts.fieldManager, force: 'true' });
+  if (opts.dryRun) query.set('dryRun', 'All');
   for (const obj of objects) {
     try {
-      out.push(
-        await api.patch(
-          obj,
-          undefined,
-          opts.dryRun ? 'All' : undefined,
-          opts.fieldManager,
-          true,
-          PatchStrategy.ServerSideApply,
-        ),
-      );
+      const path = await disco.path(obj);
+      const r = await request(kc, 'PATCH', `${path}?${query}`, obj, 'application/apply-patch+yaml');
+      out.push(r.body as KubernetesObject);
     } catch (err) {
       throw statusError(err, `applying ${describe(obj)}`);
     }
@@ -74,13 +70,21 @@ export function describe(obj: KubernetesObject): string {
   return `${(obj.kind ?? 'object').toLowerCase()}/${obj.metadata?.name ?? ''}${ns}`;
 }
 
-/** remove deletes each object in order; objects that are already gone are fine. Returns what it deleted. */
-export async function remove(kc: KubeConfig, objects: KubernetesObject[]): Promise<KubernetesObject[]> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+/** remove deletes each object in order; objects (or kinds) already gone are fine. Returns what it deleted. */
+export async function remove(
+  kc: KubeConfig,
+  objects: readonly (KubernetesObject | Obj)[],
+): Promise<KubernetesObject[]> {
+  const disco = new Discovery(kc);
   const deleted: KubernetesObject[] = [];
   for (const obj of objects) {
     try {
-      await api.delete(obj, undefined, undefined, undefined, undefined, 'Background');
+      const path = await disco.path(obj);
+      await request(kc, 'DELETE', path, {
+        kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        propagationPolicy: 'Background',
+      });
       deleted.push(obj);
     } catch (err) {
       if (isNotFound(err)) continue;
