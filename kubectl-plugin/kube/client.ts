@@ -47,7 +47,11 @@ export interface ApplyOptions {
 }
 
 /** apply server-side applies each object in order (force: this manager owns the fields it sets). */
-export async function apply(kc: KubeConfig, objects: Obj[], opts: ApplyOptions): Promise<KubernetesObject[]> {
+export async function apply(
+  kc: KubeConfig,
+  objects: readonly (KubernetesObject | Obj)[],
+  opts: ApplyOptions,
+): Promise<KubernetesObject[]> {
   const disco = new Discovery(kc);
   const out: KubernetesObject[] = [];
   const query = new URLSearchParams({ fieldManager: opts.fieldManager, force: 'true' });
