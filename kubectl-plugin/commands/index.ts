@@ -1,6 +1,7 @@
 // index.ts: the one list of what kubectl-mesh serves; a new command group is one line here.
 import type { Group } from '../cli/command.js';
+import { installGroup } from './install/index.js';
 import { selectorGroup } from './selector/index.js';
 
 /** GROUPS are the command groups of kubectl-mesh, in help order. */
-export const GROUPS: Group[] = [selectorGroup];
+export const GROUPS: Group[] = [installGroup, selectorGroup];
