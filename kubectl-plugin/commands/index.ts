@@ -2,7 +2,8 @@
 import type { Group } from '../cli/command.js';
 import { connectGroup, disconnectGroup } from './connect/index.js';
 import { installGroup } from './install/index.js';
+import { selectGroup } from './select/index.js';
 import { selectorGroup } from './selector/index.js';
 
 /** GROUPS are the command groups of kubectl-mesh, in help order. */
-export const GROUPS: Group[] = [installGroup, connectGroup, disconnectGroup, selectorGroup];
+export const GROUPS: Group[] = [installGroup, connectGroup, disconnectGroup, selectGroup, selectorGroup];
