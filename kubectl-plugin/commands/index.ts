@@ -1,9 +1,17 @@
 // index.ts: the one list of what kubectl-mesh serves; a new command group is one line here.
 import type { Group } from '../cli/command.js';
 import { connectGroup, disconnectGroup } from './connect/index.js';
+import { demoGroup } from './demo/index.js';
 import { installGroup } from './install/index.js';
 import { selectGroup } from './select/index.js';
 import { selectorGroup } from './selector/index.js';
 
 /** GROUPS are the command groups of kubectl-mesh, in help order. */
-export const GROUPS: Group[] = [installGroup, connectGroup, disconnectGroup, selectGroup, selectorGroup];
+export const GROUPS: Group[] = [
+  installGroup,
+  connectGroup,
+  disconnectGroup,
+  selectGroup,
+  demoGroup,
+  selectorGroup,
+];

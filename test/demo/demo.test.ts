@@ -63,6 +63,13 @@ describe('npm run demo', () => {
     assert.match(feps, /federatedendpoint\.federated\.mesh\/cluster-a\.frontend-0/);
     const kcB = join(dir, 'cluster-b.kubeconfig');
     assert.match(await kubectlOk(kcB, ['get', 'fhep', '-o', 'name']), /cluster-b\.cluster-b-node-1/);
+    // kubectl mesh demo connected both ways: each cluster lists the other's pods and reports it Synced.
+    assert.match(await kubectlOk(kcA, ['get', 'fep', '-A', '-o', 'name']), /cluster-b\.db-0/);
+    assert.match(await kubectlOk(kcB, ['get', 'fep', '-A', '-o', 'name']), /cluster-a\.frontend-0/);
+    const synced = '{.status.conditions[?(@.type=="Synced")].status}';
+    assert.equal(await kubectlOk(kcA, ['get', 'rcc', 'cluster-b', '-o', `jsonpath=${synced}`]), 'True');
+    assert.equal(await kubectlOk(kcB, ['get', 'rcc', 'cluster-a', '-o', `jsonpath=${synced}`]), 'True');
+    assert.match(await kubectlOk(kcA, ['get', 'svc', '-n', 'shop', 'db-global', '-o', 'name']), /db-global/);
 
     const s = state();
     assert.equal(s.processes?.length, 5, 'etcd, 2 kube-apiservers, 2 kube-controller-managers');

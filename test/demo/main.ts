@@ -10,7 +10,7 @@ import { jsonLogger } from '../../apiserver/log.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { packageRoot } from '../harness/root.js';
-import { createSamples } from './samples.js';
+import { processIO, run as mesh } from '../../kubectl-plugin/main.js';
 import {
   alive,
   clearState,
@@ -61,11 +61,10 @@ async function run(): Promise<number> {
       handleSignals: false,
     });
     for (const c of cp.clusters.values()) {
-      log(`${c.name}: installing fedmesh-apiserver (local mode) and sample workloads`);
+      log(`${c.name}: installing fedmesh-apiserver (local mode)`);
       servers.push(await startLocalFedmesh(c, jsonLogger('warn')));
-      const pods = await createSamples(c.name, c.kubeconfig);
-      log(`${c.name}: ${pods} sample pods on 2 nodes`);
     }
+    await meshDemo([...cp.clusters.values()].map((c) => c.kubeconfig));
   } catch (err) {
     writeState({ ...state, error: (err as Error).message });
     log(`failed to start: ${(err as Error).message}`);
@@ -97,16 +96,39 @@ async function run(): Promise<number> {
   return 0;
 }
 
+/** meshDemo runs `kubectl mesh demo` in-process: sample workloads, then every cluster connected both ways. */
+async function meshDemo(kubeconfigs: string[]): Promise<void> {
+  log(`kubectl mesh demo --contexts ${CLUSTERS.join(',')}: sample workloads, then connecting both ways`);
+  const saved = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = kubeconfigs.join(':'); // kubectl's merge of one context per cluster
+  try {
+    const out = (s: string): void => void process.stderr.write(s.replace(/^(?=.)/gm, 'demo: '));
+    const code = await mesh(['demo', '--contexts', CLUSTERS.join(',')], {
+      ...processIO(),
+      stdout: out,
+      stderr: out,
+    });
+    if (code !== 0) throw new Error(`kubectl mesh demo exited ${code}`);
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+  }
+}
+
 function printReady(clusters: { name: string; kubeconfig: string }[]): void {
   console.log('fedmesh demo is ready.');
   for (const c of clusters) console.log(`  ${c.name}: ${shown(c.kubeconfig)}`);
   const first = shown(clusters[0]!.kubeconfig);
   console.log('Try:');
   console.log(`  kubectl --kubeconfig ${first} get federatedendpoints -A -o wide`);
+  console.log(`  kubectl --kubeconfig ${first} get rcc                  # cluster-b connected and synced`);
+  console.log(`  kubectl mesh status --kubeconfig ${first}`);
+  console.log(`  kubectl mesh select --kubeconfig ${first} "app == 'db'" -n shop`);
+  console.log(
+    `  kubectl --kubeconfig ${first} get endpointslices -n shop -l kubernetes.io/service-name=db-global`,
+  );
   console.log(`  kubectl --kubeconfig ${first} get federatedhostendpoints`);
-  console.log(`  kubectl --kubeconfig ${first} get fep -A -l tier=web -w`);
   console.log(`  kubectl --kubeconfig ${first} explain federatedendpoint.spec`);
-  console.log(`  kubectl mesh selector eval "app == 'frontend'" --labels app=frontend,tier=web`);
 }
 
 /** up starts `run` detached and returns once it reports ready. */
