@@ -17,9 +17,9 @@ DNS label and unique in the mesh, fedmesh is installed where it pulls, and pod C
 neither each other nor the service CIDRs. Then, in the remote cluster, connect creates the
 ServiceAccount fedmesh/fedmesh-reader-<pulling cluster>, bound to the ClusterRole
 fedmesh-remote-reader that can only get, list and watch pods, nodes, namespaces, serviceaccounts,
-services and endpointslices, and a token for it; in the
-pulling cluster, the Secret fedmesh/remote-NAME holding a kubeconfig with that token and the
-RemoteClusterConfiguration NAME. It then waits until the RemoteClusterConfiguration is Synced.
+services and endpointslices, and a token for it; in the pulling cluster, the Secret
+fedmesh/remote-NAME holding a kubeconfig with that token and the RemoteClusterConfiguration NAME.
+It then waits until the RemoteClusterConfiguration is Synced, showing its Connected condition.
 
 The token expires after --token-expiration (default 8760h, one year) and must be rotated before
 then by re-running connect with --rotate-token; re-running connect also renews a token that has
