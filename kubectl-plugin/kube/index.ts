@@ -6,3 +6,5 @@ export { parseDuration, waitFor } from './wait.js';
 export type { Check, WaitOptions } from './wait.js';
 export { MESH, condition, getAPIService, getLocalClusterName, listRCCs } from './mesh.js';
 export type { Condition, RCC } from './mesh.js';
+export { ApiError, request } from './request.js';
+export type { Response } from './request.js';
