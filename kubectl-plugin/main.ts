@@ -4,10 +4,13 @@ import { createInterface } from 'node:readline';
 import type { IO } from './cli/command.js';
 import { CliError } from './cli/errors.js';
 import { dispatch } from './cli/router.js';
+import { COMPLETE, complete } from './commands/completion/index.js';
 import { GROUPS } from './commands/index.js';
 
 /** run executes `kubectl mesh ARGV...` and returns the exit code; io defaults to the process's streams. */
 export async function run(argv: string[], io: IO = processIO()): Promise<number> {
+  // Completion sees partial words (`--kub`, a bare `--`), which the strict flag parser rejects.
+  if (argv[0] === COMPLETE) return complete(GROUPS, argv.slice(1), io);
   return dispatch(GROUPS, argv, io);
 }
 
