@@ -29,9 +29,14 @@ interface Run {
 
 /** mesh runs `kubectl mesh ARGS...` with KUBECONFIG set (kubectl refuses flags before a plugin name). */
 function mesh(kubeconfig: string, ...args: string[]): Promise<Run> {
+  return run(kubeconfig, ['mesh', ...args]);
+}
+
+/** run runs kubectl with the plugin on PATH and KUBECONFIG set. */
+function run(kubeconfig: string, args: string[]): Promise<Run> {
   const env = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${pathDir}:${process.env.PATH ?? ''}` };
   return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', ['mesh', ...args], { env });
+    const child = spawn('kubectl', args, { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -125,5 +130,121 @@ describe('kubectl mesh install', () => {
       'jsonpath={.metadata.resourceVersion}',
     ]);
     assert.equal(again, before);
+  });
+});
+
+interface StatusJSON {
+  apiService: { available: boolean };
+  clusters: { cluster: string; role: string; connected: string; synced: string; lastError?: string }[];
+}
+
+async function rccReason(type: string): Promise<string> {
+  const r = await kubectl(a, [
+    'get',
+    'rcc',
+    'b',
+    '-o',
+    `jsonpath={.status.conditions[?(@.type=="${type}")].reason}`,
+  ]);
+  return r.stdout.trim();
+}
+
+describe('kubectl mesh status and diagnose', () => {
+  before(async () => {
+    await connect(cp.cluster('a'), cp.cluster('b'));
+    await waitFor('rcc b Synced', async () => (await rccReason('Synced')) === 'Synced', {
+      timeoutMs: 60_000,
+    });
+  });
+
+  it('status shows the local cluster and the remote one as Connected and Synced', async () => {
+    const out = await meshOk(a, 'status');
+    assert.match(out, /APIService v1alpha1.federated.mesh: Available/);
+    assert.match(out, /\na +local +True +True/);
+    assert.match(out, /\nb +remote +True +True +False/);
+    const s = JSON.parse(await meshOk(a, 'status', '-o', 'json')) as StatusJSON;
+    assert.equal(s.apiService.available, true);
+    assert.deepEqual(
+      s.clusters.map((c) => [c.cluster, c.role, c.connected, c.synced]),
+      [
+        ['a', 'local', 'True', 'True'],
+        ['b', 'remote', 'True', 'True'],
+      ],
+    );
+  });
+
+  it('diagnose passes on a healthy mesh', async () => {
+    const r = await mesh(a, 'diagnose');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /\[OK\] +APIService v1alpha1.federated.mesh is Available/);
+    assert.match(r.stdout, /\[OK\] +remote cluster b: Synced/);
+    assert.doesNotMatch(r.stdout, /\[FAIL\]/);
+  });
+
+  it('diagnose fails with CertificateMismatch and the fix when the Secret holds a wrong CA', async () => {
+    const b = cp.cluster('b');
+    const token = (
+      await kubectlOk(b.kubeconfig, ['create', 'token', 'fedmesh-remote-reader', '-n', 'fedmesh'])
+    ).trim();
+    await storeRemote(cp.cluster('a'), 'b', kubeconfigFor(b, token, createCA('wrong').certPem));
+    await waitFor(
+      'rcc b CertificateMismatch',
+      async () => (await rccReason('Connected')) === 'CertificateMismatch',
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    const r = await mesh(a, 'diagnose');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /\[FAIL\] remote cluster b: not Connected \(CertificateMismatch\)/);
+    assert.match(r.stdout, /fix: .*kubectl mesh connect --to-context <context of b> --name b/);
+    const s = JSON.parse(await meshOk(a, 'status', '-o', 'json')) as StatusJSON;
+    assert.match(s.clusters[1]!.lastError ?? '', /^CertificateMismatch: /);
+  });
+
+  it('diagnose fails and says to run kubectl mesh install when the APIService is gone', async () => {
+    await kubectlOk(a, ['delete', 'apiservice', 'v1alpha1.federated.mesh']);
+    const r = await mesh(a, 'diagnose');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /\[FAIL\] APIService v1alpha1.federated.mesh does not exist\n +fix: kubectl mesh install\n/,
+    );
+  });
+});
+
+describe('kubectl mesh uninstall', () => {
+  it('removes every fedmesh object and kubectl stays quiet afterwards', async () => {
+    const { port, caFile } = server!;
+    await meshOk(a, 'install', '--local-port', String(port), '--local-ca-file', caFile);
+    const out = await meshOk(a, 'uninstall');
+    assert.match(out.split('\n')[0]!, /^apiservice\/v1alpha1.federated.mesh deleted$/);
+    assert.match((await kubectl(a, ['get', 'apiservice', 'v1alpha1.federated.mesh'])).stderr, /NotFound/);
+    assert.equal(await kubectlOk(a, ['get', 'crd', '-o', 'name']), '');
+    const left = await kubectl(a, ['get', 'svc,secret,sa,deploy', '-n', 'fedmesh', '-o', 'name']);
+    assert.equal(
+      left.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('serviceaccount/default'))
+        .join(''),
+      '',
+    );
+    const ns = await kubectl(a, ['get', 'ns']);
+    assert.equal(ns.code, 0);
+    assert.equal(ns.stderr, '');
+    await meshOk(a, 'uninstall');
+  });
+});
+
+describe('kubectl mesh completion', () => {
+  it('completes command names and flags through kubectl __complete', async () => {
+    const { stdout: cmds } = await run(a, ['__complete', 'mesh', '']);
+    for (const c of ['install', 'uninstall', 'status', 'diagnose'])
+      assert.match(cmds, new RegExp(`^${c}$`, 'm'));
+    assert.match(cmds, /^:4$/m);
+    const flags = await meshOk(a, '__complete', 'status', '--');
+    assert.match(flags, /^--watch$/m);
+    assert.match(flags, /^--context$/m);
+    assert.match(flags, /:4\n$/);
   });
 });
