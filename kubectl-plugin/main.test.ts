@@ -174,7 +174,10 @@ describe('framework', () => {
 
   test('help is generated from the command descriptions', async () => {
     const root = await mesh([]);
-    assert.match(root.stdout, /Commands:\n {2}selector {3}Validate, normalise and evaluate selectors/);
+    assert.match(
+      root.stdout,
+      /Commands:\n(?: {2}\S.*\n)*? {2}selector {3,}Validate, normalise and evaluate selectors/,
+    );
     const group = await mesh(['selector', '--help']);
     assert.match(group.stdout, /validate +Check that a selector is valid/);
     const cmd = await mesh(['selector', 'eval', '-h']);
