@@ -153,14 +153,12 @@ export async function startServer(
 /** resolveClusterName prefers MeshConfiguration "default" spec.clusterName over the flag. */
 async function resolveClusterName(kc: KubeConfig, flag: string, log: Logger): Promise<string> {
   try {
-    const mc = (await kc
-      .makeApiClient(CustomObjectsApi)
-      .getClusterCustomObject({
-        group: 'config.federated.mesh',
-        version: 'v1alpha1',
-        plural: 'meshconfigurations',
-        name: 'default',
-      })) as { spec?: { clusterName?: string } };
+    const mc = (await kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({
+      group: 'config.federated.mesh',
+      version: 'v1alpha1',
+      plural: 'meshconfigurations',
+      name: 'default',
+    })) as { spec?: { clusterName?: string } };
     if (mc.spec?.clusterName) return mc.spec.clusterName;
   } catch (err) {
     const code = (err as { code?: number }).code;

@@ -86,7 +86,9 @@ export class MeshStore {
     const out: Change[] = changes.map((c) => {
       if ('delete' in c) return { delete: federatedName(cluster, c.delete.name) };
       const prev = this.hosts.get(federatedName(cluster, c.upsert.metadata!.name!));
-      return { upsert: this.#staled(cluster, nodeToHostEndpoint(cluster, c.upsert, observedOf(prev), this.now)) };
+      return {
+        upsert: this.#staled(cluster, nodeToHostEndpoint(cluster, c.upsert, observedOf(prev), this.now)),
+      };
     });
     this.#applyIndexed(cluster, 'hosts', out);
   }
@@ -140,7 +142,9 @@ export class MeshStore {
     const events = store.apply(changes);
     const prefix = kind === 'endpoints' ? 'w:' : 'h:';
     const identity = kind === 'endpoints' ? workloadIdentity : hostIdentity;
-    const upserts = events.filter((e) => e.type !== 'DELETED').map((e) => identity(prefix + e.entry.key, e.entry.obj));
+    const upserts = events
+      .filter((e) => e.type !== 'DELETED')
+      .map((e) => identity(prefix + e.entry.key, e.entry.obj));
     const deletes = events.filter((e) => e.type === 'DELETED').map((e) => prefix + e.entry.key);
     for (const e of events) {
       if (e.type === 'DELETED') this.#book.forget(cluster, kind, e.entry.key);
@@ -159,8 +163,16 @@ export class MeshStore {
   sweep(cluster: string, epoch: number): number {
     const eps = this.#book.staleKeys(cluster, 'endpoints', epoch);
     const hosts = this.#book.staleKeys(cluster, 'hosts', epoch);
-    this.#applyIndexed(cluster, 'endpoints', eps.map((k) => ({ delete: k })));
-    this.#applyIndexed(cluster, 'hosts', hosts.map((k) => ({ delete: k })));
+    this.#applyIndexed(
+      cluster,
+      'endpoints',
+      eps.map((k) => ({ delete: k })),
+    );
+    this.#applyIndexed(
+      cluster,
+      'hosts',
+      hosts.map((k) => ({ delete: k })),
+    );
     return eps.length + hosts.length;
   }
 
@@ -181,8 +193,16 @@ export class MeshStore {
 
   /** removeCluster deletes every object and parent of a cluster (its configuration was removed). */
   removeCluster(cluster: string): void {
-    this.#applyIndexed(cluster, 'endpoints', this.#book.keys(cluster, 'endpoints').map((k) => ({ delete: k })));
-    this.#applyIndexed(cluster, 'hosts', this.#book.keys(cluster, 'hosts').map((k) => ({ delete: k })));
+    this.#applyIndexed(
+      cluster,
+      'endpoints',
+      this.#book.keys(cluster, 'endpoints').map((k) => ({ delete: k })),
+    );
+    this.#applyIndexed(
+      cluster,
+      'hosts',
+      this.#book.keys(cluster, 'hosts').map((k) => ({ delete: k })),
+    );
     this.#book.dropCluster(cluster);
     this.#stale.delete(cluster);
     this.#applyParents(cluster, [], [...(this.#parents.get(cluster) ?? [])]);

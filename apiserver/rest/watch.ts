@@ -153,8 +153,7 @@ function encoder(r: Resource, form: Form, q: URLSearchParams, now: () => number)
     };
   }
   if (form.kind === 'partial') {
-    return (type, e) =>
-      `{"type":"${type}","object":${partialMetadataJSON(e, form.version)}}\n`;
+    return (type, e) => `{"type":"${type}","object":${partialMetadataJSON(e, form.version)}}\n`;
   }
   return (type, e) => Buffer.concat([Buffer.from(`{"type":"${type}","object":`), e.json, CLOSE]);
 }
