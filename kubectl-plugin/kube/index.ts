@@ -2,7 +2,8 @@
 export { apply, describe, loadKube, remove } from './client.js';
 export type { ApplyOptions, Kube, Obj } from './client.js';
 export { isNotFound, statusError, statusOf } from './status.js';
-export { parseDuration, waitFor } from './wait.js';
+export { waitFor } from './wait.js';
+export { formatDuration, parseDuration } from './duration.js';
 export type { Check, WaitOptions } from './wait.js';
 export { MESH, condition, getAPIService, getLocalClusterName, listRCCs } from './mesh.js';
 export type { Condition, RCC } from './mesh.js';

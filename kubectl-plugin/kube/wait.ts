@@ -1,6 +1,6 @@
 // wait.ts: polling until something is ready, with a progress line on stderr whenever what is
 // missing changes (kubectl rollout status style), and a timeout that says what is still not ready.
-import { CliError, usageError } from '../cli/errors.js';
+import { CliError } from '../cli/errors.js';
 
 /** Check is one poll: true when ready, else a short description of what is not ready yet. */
 export type Check = () => Promise<true | string>;
@@ -43,20 +43,4 @@ export async function waitFor(
     }
     await sleep(Math.min(opts.intervalMs ?? 500, Math.max(0, deadline - Date.now())));
   }
-}
-
-/** parseDuration reads a kubectl-style duration (90s, 5m, 1h30m; a bare number is seconds) in ms. */
-export function parseDuration(v: string, flag: string): number {
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let ms = 0;
-  let seen = '';
-  for (const m of v.matchAll(re)) {
-    ms += Number(m[1]) * unit[m[2]!]!;
-    seen += m[0];
-  }
-  if (seen !== v || v === '')
-    throw usageError(`${flag}: invalid duration ${JSON.stringify(v)} (use e.g. 90s, 5m, 1h)`);
-  return ms;
 }

@@ -4,7 +4,7 @@ import type { Command, Context } from '../../cli/command.js';
 import { usageError } from '../../cli/errors.js';
 import { loadKube, type Kube } from '../../kube/index.js';
 import { endpointOf, meshName } from './clusters.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../kube/duration.js';
 import { connectPair, preflight } from './flow.js';
 import { consumerObjects, readerName, readerObjects, REDACTED, tokenKubeconfig } from './objects.js';
 import type { Pair } from './preflight.js';
@@ -86,8 +86,9 @@ async function runConnect(ctx: Context): Promise<number> {
     expirationMs: parseDuration(
       (f['token-expiration'] as string | undefined) ?? '8760h',
       '--token-expiration',
+      true,
     ),
-    timeoutMs: parseDuration((f.timeout as string | undefined) ?? '2m', '--timeout'),
+    timeoutMs: parseDuration((f.timeout as string | undefined) ?? '2m', '--timeout', true),
     rotateToken: f['rotate-token'] === true,
     say,
   };

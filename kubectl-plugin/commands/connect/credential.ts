@@ -6,7 +6,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { isNotFound, statusError, type Kube } from '../../kube/index.js';
 import { endpointOf } from './clusters.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../../kube/duration.js';
 import { NAMESPACE, readerName, secretName, tokenKubeconfig } from './objects.js';
 
 /** RENEW_BEFORE: a stored token with less than this left is renewed (30 days). */

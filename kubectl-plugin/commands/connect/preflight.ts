@@ -4,7 +4,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { isNotFound, statusError, type Kube } from '../../kube/index.js';
-import { findOverlaps } from './cidr.js';
+import { findOverlaps } from '../../kube/cidr.js';
 import { fedmeshProblem, podCIDRs, serviceCIDRs } from './clusters.js';
 import { RCC_API } from './objects.js';
 

@@ -4,7 +4,7 @@ import type { Command, Context } from '../../cli/command.js';
 import { CliError, usageError } from '../../cli/errors.js';
 import { loadKube, type Kube } from '../../kube/index.js';
 import { fedmeshProblem, meshName } from '../connect/clusters.js';
-import { parseDuration } from '../connect/duration.js';
+import { parseDuration } from '../../kube/duration.js';
 import { connectPair, preflight } from '../connect/flow.js';
 import type { Pair } from '../connect/preflight.js';
 import { createSamples, FEDERATED_SELECTOR } from './samples.js';
