@@ -24,7 +24,10 @@ function findTests(dir, out) {
 const files = process.argv.slice(2);
 const tests = files.length > 0 ? files : searched.flatMap((d) => findTests(join(root, d), [])).sort();
 
-const cp = spawnSync(join(root, 'test/controlplane/build.sh'), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const cp = spawnSync(join(root, 'test/controlplane/build.sh'), {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 if (cp.status !== 0) {
   console.error('fedmesh: control-plane build failed (see above); tests need kube-apiserver and etcd');
   process.exit(1);
