@@ -54,9 +54,16 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   let etcd: Etcd | undefined;
   let stopped = false;
 
+  // A crash (uncaught exception) skips stop(): the children die with their parent, and this
+  // synchronous exit hook still removes the folder.
+  const removeOnExit = (): void => {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', removeOnExit);
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    process.off('exit', removeOnExit);
     unregister();
     await Promise.allSettled([...clusters.values()].map((c) => c.stop()));
     await etcd?.stop();
