@@ -124,9 +124,6 @@ function printReady(clusters: { name: string; kubeconfig: string }[]): void {
   console.log(`  kubectl --kubeconfig ${first} get rcc                  # cluster-b connected and synced`);
   console.log(`  kubectl mesh status --kubeconfig ${first}`);
   console.log(`  kubectl mesh select --kubeconfig ${first} "app == 'db'" -n shop`);
-  console.log(
-    `  kubectl --kubeconfig ${first} get endpointslices -n shop -l kubernetes.io/service-name=db-global`,
-  );
   console.log(`  kubectl --kubeconfig ${first} get federatedhostendpoints`);
   console.log(`  kubectl --kubeconfig ${first} explain federatedendpoint.spec`);
 }

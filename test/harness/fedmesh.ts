@@ -112,10 +112,16 @@ export async function startLocalFedmesh(
   try {
     await server.synced;
     await kubectlOk(cluster.kubeconfig, ['apply', '-f', join(packageRoot(), 'manifests/rbac-users.yaml')]);
-    await applyObjects(
-      cluster.kubeconfig,
-      localRegistrationObjects({ port: server.port, caPem: opts.caPem! }),
-    );
+    await applyObjects(cluster.kubeconfig, [
+      ...localRegistrationObjects({ port: server.port, caPem: opts.caPem! }),
+      // The local cluster's name in the mesh, as `kubectl mesh install --cluster-name` records it.
+      {
+        apiVersion: 'config.federated.mesh/v1alpha1',
+        kind: 'MeshConfiguration',
+        metadata: { name: 'default' },
+        spec: { clusterName: cluster.name },
+      },
+    ]);
     await waitAvailable(cluster.kubeconfig);
   } catch (err) {
     await server.stop();

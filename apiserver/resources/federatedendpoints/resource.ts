@@ -3,7 +3,7 @@
 import type { Store } from '../../store/store.js';
 import type { KObject } from '../../types.js';
 import type { Resource } from '../../rest/resource.js';
-import { age, listCell } from '../age.js';
+import { STALE_COLUMN, age, column, listCell } from '../columns.js';
 
 interface Spec {
   cluster: string;
@@ -44,32 +44,14 @@ export function federatedEndpoints(store: Store): Resource {
     },
     table: {
       columns: [
-        { name: 'Cluster', type: 'string', format: '', description: 'Cluster the pod runs in.', priority: 0 },
-        { name: 'IPs', type: 'string', format: '', description: 'Pod IPs.', priority: 0 },
-        { name: 'Node', type: 'string', format: '', description: 'Node the pod runs on.', priority: 0 },
-        {
-          name: 'Age',
-          type: 'string',
-          format: '',
-          description: 'Time since the pod was created.',
-          priority: 0,
-        },
-        {
-          name: 'Service Account',
-          type: 'string',
-          format: '',
-          description: 'Service account of the pod.',
-          priority: 1,
-        },
-        { name: 'Ports', type: 'string', format: '', description: 'Named container ports.', priority: 1 },
-        { name: 'Ready', type: 'boolean', format: '', description: 'Whether the pod is ready.', priority: 1 },
-        {
-          name: 'Stale',
-          type: 'boolean',
-          format: '',
-          description: 'Whether the source cluster is disconnected (data kept).',
-          priority: 1,
-        },
+        column('Cluster', 'Cluster the pod runs in.'),
+        column('IPs', 'Pod IPs.'),
+        column('Node', 'Node the pod runs on.'),
+        column('Age', 'Time since the pod was created.'),
+        column('Service Account', 'Service account of the pod.', 1),
+        column('Ports', 'Named container ports.', 1),
+        column('Ready', 'Whether the pod is ready.', 1, 'boolean'),
+        STALE_COLUMN,
       ],
       cells: (o, now) => {
         const s = spec(o);

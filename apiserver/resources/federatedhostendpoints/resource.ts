@@ -2,7 +2,7 @@
 import type { Store } from '../../store/store.js';
 import type { KObject } from '../../types.js';
 import type { Resource } from '../../rest/resource.js';
-import { age, listCell } from '../age.js';
+import { STALE_COLUMN, age, column, listCell } from '../columns.js';
 
 interface Spec {
   cluster: string;
@@ -29,43 +29,13 @@ export function federatedHostEndpoints(store: Store): Resource {
     reader: { store, fields: { 'spec.cluster': (o) => spec(o).cluster } },
     table: {
       columns: [
-        { name: 'Cluster', type: 'string', format: '', description: 'Cluster of the node.', priority: 0 },
-        { name: 'Addresses', type: 'string', format: '', description: 'Node addresses.', priority: 0 },
-        {
-          name: 'Pod CIDRs',
-          type: 'string',
-          format: '',
-          description: 'Pod CIDRs routed to the node.',
-          priority: 0,
-        },
-        {
-          name: 'Age',
-          type: 'string',
-          format: '',
-          description: 'Time since the node was created.',
-          priority: 0,
-        },
-        {
-          name: 'Tunnel',
-          type: 'string',
-          format: '',
-          description: 'VXLAN tunnel endpoint address and MAC.',
-          priority: 1,
-        },
-        {
-          name: 'Ready',
-          type: 'boolean',
-          format: '',
-          description: 'Whether the node is ready.',
-          priority: 1,
-        },
-        {
-          name: 'Stale',
-          type: 'boolean',
-          format: '',
-          description: 'Whether the source cluster is disconnected (data kept).',
-          priority: 1,
-        },
+        column('Cluster', 'Cluster of the node.'),
+        column('Addresses', 'Node addresses.'),
+        column('Pod CIDRs', 'Pod CIDRs routed to the node.'),
+        column('Age', 'Time since the node was created.'),
+        column('Tunnel', 'VXLAN tunnel endpoint address and MAC.', 1),
+        column('Ready', 'Whether the node is ready.', 1, 'boolean'),
+        STALE_COLUMN,
       ],
       cells: (o, now) => {
         const s = spec(o);

@@ -85,7 +85,6 @@ function printTry(ctx: Context, first: Kube, names: string[]): void {
       `  kubectl ${c} get rcc                                # connection health`,
       `  kubectl mesh status ${c}`,
       `  kubectl mesh select ${c} "app == 'db'" -n shop`,
-      `  kubectl ${c} get endpointslices -n shop -l kubernetes.io/service-name=db-global`,
       '',
     ].join('\n'),
   );

@@ -1,4 +1,24 @@
-// age.ts: kubectl-style ages ("5s", "3m", "2d4h") for Table cells, as kubectl's duration printer.
+// columns.ts: Table column helpers shared by the resources: column definitions, kubectl-style
+// ages ("5s", "3m", "2d4h") and list cells.
+import type { ColumnDefinition } from '../rest/resource.js';
+
+/** column defines a Table column; priority 1 shows only with -o wide. */
+export function column(
+  name: string,
+  description: string,
+  priority = 0,
+  type: ColumnDefinition['type'] = 'string',
+): ColumnDefinition {
+  return { name, type, format: '', description, priority };
+}
+
+/** STALE_COLUMN is the wide column every federated resource has. */
+export const STALE_COLUMN = column(
+  'Stale',
+  'Whether the source cluster is disconnected (data kept).',
+  1,
+  'boolean',
+);
 
 /** age renders the time since an RFC 3339 timestamp the way kubectl's AGE column does. */
 export function age(timestamp: string | undefined, now: number): string {
