@@ -3,7 +3,7 @@
 // Usage: node scripts/run-tests.mjs [FILE...]; with no files, every *.test.ts in the project.
 // It builds (or reuses) the control-plane binaries first, so the first test does not pay for it.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,8 @@ const searched = ['core', 'apiserver', 'kubectl-plugin', 'node', 'test', 'bench'
 const skipDirs = new Set(['node_modules', 'dist', '.cache', '.fedmesh']);
 
 function findTests(dir, out) {
+  // Parts not started yet have no folder in a clone (git keeps no empty folders).
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     if (skipDirs.has(name)) continue;
     const p = join(dir, name);
