@@ -44,7 +44,7 @@ if [[ ! -x "$out/kube-apiserver" || ! -x "$out/kube-controller-manager" ]]; then
   start=$SECONDS
   log "downloading modules for k8s.io/kubernetes $k8s (cold: a few hundred MB)"
   (cd "$here/kube" && go mod download)
-  log "compiling kube-apiserver and kube-controller-manager $k8s (cold: 10-20 min on 2 cores)"
+  log "compiling kube-apiserver and kube-controller-manager $k8s (cold: about 8 min on 2 cores)"
   # Progress: go build -v prints each package as it compiles; show a count every 100.
   (cd "$here/kube" && go build -v -ldflags "$ld" -o "$out/.tmp/" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager 2>&1 |

@@ -57,6 +57,16 @@ export async function waitAvailable(kubeconfig: string, timeoutMs = 60_000): Pro
     },
     { timeoutMs, intervalMs: 250 },
   );
+  // kube-apiserver merges our OpenAPI asynchronously (retrying a failed first fetch after about a
+  // minute); `kubectl explain` works once the group version is listed in its /openapi/v3.
+  await waitFor(
+    'federated.mesh/v1alpha1 in the cluster OpenAPI v3',
+    async () =>
+      (await kubectl(kubeconfig, ['get', '--raw', '/openapi/v3'])).stdout.includes(
+        '"apis/federated.mesh/v1alpha1"',
+      ),
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
 }
 
 /** UnregisteredFedmesh is a running fedmesh-apiserver that no APIService points at yet. */
