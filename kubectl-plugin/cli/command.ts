@@ -20,6 +20,8 @@ export interface GlobalOptions {
   namespace?: string;
   allNamespaces: boolean;
   output: OutputFormat;
+  /** Per-request timeout in milliseconds (--request-timeout); 0 means none. */
+  requestTimeoutMs: number;
 }
 
 /** OutputFormat is a -o value. */
@@ -87,6 +89,12 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
     type: 'string',
     value: 'FORMAT',
     help: 'Output format: table (default), wide, json or yaml',
+  },
+  {
+    name: 'request-timeout',
+    type: 'string',
+    value: 'DURATION',
+    help: 'How long to wait for one API request, e.g. 30s (0 or unset: no limit)',
   },
   { name: 'help', short: 'h', type: 'boolean', help: 'Show help for this command' },
 ];

@@ -54,6 +54,9 @@ export function renderError(err: unknown, command: string): string {
     return [first, ...(err.detail ? [err.detail] : []), next].join('\n') + '\n';
   }
   const msg = err instanceof Error ? err.message : String(err);
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `error: an API request timed out (--request-timeout)\n${NEXT_STEPS.EUNREACHABLE}\n`;
+  }
   if (msg.includes('npm run build')) return `error: ${msg}\n${NEXT_STEPS.ENOTBUILT}\n`;
   return `error: ${msg}\n${NEXT_STEPS.EINTERNAL}\n`;
 }

@@ -7,6 +7,7 @@ import type { Command, Context, FlagSpec, Group, IO } from './command.js';
 import { GLOBAL_FLAGS } from './command.js';
 import { CliError, renderError, usageError } from './errors.js';
 import { commandHelp, groupHelp, rootHelp, usageLine } from './help.js';
+import { parseDuration } from '../kube/duration.js';
 import { Printer, parseOutput } from './printer.js';
 
 /** dispatch runs the command argv names and returns the exit code; errors are printed here. */
@@ -68,6 +69,9 @@ function parse(g: Group, c: Command, argv: string[], io: IO): Context | null {
       namespace: v.namespace as string | undefined,
       allNamespaces: v['all-namespaces'] === true,
       output,
+      requestTimeoutMs: v['request-timeout']
+        ? parseDuration(v['request-timeout'] as string, '--request-timeout')
+        : 0,
     },
     io,
     out: new Printer(output, io.stdout),

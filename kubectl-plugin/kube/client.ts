@@ -6,7 +6,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { GlobalOptions } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
 import { Discovery } from './discovery.js';
-import { request } from './request.js';
+import { request, withRequestTimeout } from './request.js';
 import { isNotFound, statusError } from './status.js';
 
 /** Kube is a loaded kubeconfig with the context in use and its API server URL. */
@@ -17,7 +17,9 @@ export interface Kube {
 }
 
 /** loadKube loads the kubeconfig the way kubectl does and selects --context if given. */
-export function loadKube(global: Pick<GlobalOptions, 'kubeconfig' | 'context'>): Kube {
+export function loadKube(
+  global: Pick<GlobalOptions, 'kubeconfig' | 'context'> & Partial<Pick<GlobalOptions, 'requestTimeoutMs'>>,
+): Kube {
   const kc = new KubeConfig();
   try {
     if (global.kubeconfig) kc.loadFromFile(global.kubeconfig);
@@ -33,6 +35,7 @@ export function loadKube(global: Pick<GlobalOptions, 'kubeconfig' | 'context'>):
   const context = kc.getCurrentContext();
   const server = kc.getCurrentCluster()?.server;
   if (!context || !server) throw new CliError('EKUBECONFIG', 'no current context is set in the kubeconfig');
+  if (global.requestTimeoutMs) withRequestTimeout(kc, global.requestTimeoutMs);
   return { kc, context, server };
 }
 

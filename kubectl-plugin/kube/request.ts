@@ -25,6 +25,21 @@ export interface Response {
 }
 
 /** request sends one request to the current cluster and returns the parsed JSON body. */
+const timeouts = new WeakMap<KubeConfig, number>();
+
+/**
+ * withRequestTimeout bounds every request made with kc: the plugin's own requests, and client-node
+ * API clients, whose per-request authentication hook is wrapped to attach an abort signal.
+ */
+export function withRequestTimeout(kc: KubeConfig, ms: number): void {
+  timeouts.set(kc, ms);
+  const apply = kc.applySecurityAuthentication.bind(kc);
+  kc.applySecurityAuthentication = async (ctx) => {
+    await apply(ctx);
+    ctx.setSignal(AbortSignal.timeout(ms));
+  };
+}
+
 export async function request(
   kc: KubeConfig,
   method: string,
@@ -36,6 +51,8 @@ export async function request(
   if (!server) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(path, server.endsWith('/') ? server : server + '/');
   const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+  const timeout = timeouts.get(kc);
+  if (timeout) opts.signal = AbortSignal.timeout(timeout);
   await kc.applyToHTTPSOptions(opts);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   if (payload !== undefined) opts.headers = { ...opts.headers, 'Content-Type': contentType };

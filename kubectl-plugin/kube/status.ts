@@ -46,6 +46,12 @@ export function statusError(err: unknown, doing?: string): CliError {
     );
   }
   const e = err as NodeJS.ErrnoException;
+  if (
+    e instanceof Error &&
+    (e.name === 'AbortError' || e.name === 'TimeoutError' || (e as { type?: string }).type === 'aborted')
+  ) {
+    return new CliError('EUNREACHABLE', 'the API request timed out (--request-timeout)');
+  }
   const msg = e instanceof Error ? e.message : String(err);
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.message ? `${msg}: ${cause.message}` : msg;

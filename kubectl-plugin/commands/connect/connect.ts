@@ -107,7 +107,11 @@ async function pairsOf(ctx: Context): Promise<Pair[]> {
   const toKubeconfig = ctx.flags['to-kubeconfig'] as string | undefined;
   if (!toContext && !toKubeconfig) throw usageError('--to-context (or --to-kubeconfig) is required');
   const a = loadKube(ctx.global);
-  const b: Kube = loadKube({ kubeconfig: toKubeconfig ?? ctx.global.kubeconfig, context: toContext });
+  const b: Kube = loadKube({
+    kubeconfig: toKubeconfig ?? ctx.global.kubeconfig,
+    context: toContext,
+    requestTimeoutMs: ctx.global.requestTimeoutMs,
+  });
   if (a.server === b.server)
     throw usageError(`--context and --to-context are the same cluster (${a.server})`);
   const [nameA, nameB] = await Promise.all([meshName(a), meshName(b)]);

@@ -44,7 +44,11 @@ async function runDisconnect(ctx: Context): Promise<number> {
   const toContext = ctx.flags['to-context'] as string | undefined;
   const toKubeconfig = ctx.flags['to-kubeconfig'] as string | undefined;
   if (!toContext && !toKubeconfig) return 0;
-  const b = loadKube({ kubeconfig: toKubeconfig ?? ctx.global.kubeconfig, context: toContext });
+  const b = loadKube({
+    kubeconfig: toKubeconfig ?? ctx.global.kubeconfig,
+    context: toContext,
+    requestTimeoutMs: ctx.global.requestTimeoutMs,
+  });
   const [, sa, , binding] = readerObjects(await meshName(a));
   report(ctx, b, [binding!, sa!], await remove(b.kc, [binding!, sa!]));
   if (!(await roleInUse(b))) report(ctx, b, [readerRole()], await remove(b.kc, [readerRole()]));

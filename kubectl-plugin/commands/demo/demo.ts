@@ -45,7 +45,7 @@ async function runDemo(ctx: Context): Promise<number> {
     throw usageError('--contexts needs two or more contexts, e.g. --contexts cluster-a,cluster-b');
   const timeoutMs = parseDuration((ctx.flags.timeout as string | undefined) ?? '2m', '--timeout');
   const say = (l: string): void => ctx.io.stdout(l);
-  const kubes = contexts.map((context) => loadKube({ kubeconfig: ctx.global.kubeconfig, context }));
+  const kubes = contexts.map((context) => loadKube({ ...ctx.global, context }));
   const names = await Promise.all(kubes.map(meshName));
   for (const [i, k] of kubes.entries()) {
     const problem = await fedmeshProblem(k.kc);
