@@ -83,6 +83,9 @@ export function serveWatch(
   // the replay (or the initial state) and the live events.
   const unsubscribe = store.subscribe((events) => events.forEach(send));
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  // Send the headers now: a client waits for them to know the watch is established, even when no
+  // event is due yet.
+  res.flushHeaders();
 
   const timers: NodeJS.Timeout[] = [];
   const stop = (): void => {

@@ -71,7 +71,10 @@ before(async () => {
     c.kubeconfig,
     [0, 1, 2].map((i) => ({ ns: 'app', name: `p-${i}`, labels: { app: 'a' }, ip: `10.5.0.${i}`, node: 'n' })),
   );
-  await waitFor('3 endpoints', async () => fm.mesh.endpoints.size === 3);
+  // Wait for the pods' status too (their IPs), so no late update lands in the replay test.
+  const withIP = (name: string): boolean =>
+    ((fm.mesh.endpoints.get(`app/w.${name}`)?.obj.spec as { ips?: string[] })?.ips ?? []).length === 1;
+  await waitFor('3 endpoints with IPs', async () => ['p-0', 'p-1', 'p-2'].every(withIP));
 });
 after(async () => {
   await fm?.stop();
@@ -174,6 +177,23 @@ describe('REST semantics through kube-apiserver', () => {
       list.items.map((i) => i.metadata.name),
       ['w.late', 'w.p-0', 'w.p-1', 'w.p-2'],
     );
+  });
+
+  it('answers a watch with headers at once, before any event', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${c.url}${BASE}/namespaces/empty/federatedendpoints?watch=true`,
+        { ca: c.pki.servingCA.certPem, cert: c.pki.admin.certPem, key: c.pki.admin.keyPem },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on('error', () => undefined);
+      setTimeout(() => reject(new Error('no response headers within 5 s')), 5000).unref();
+      req.end();
+    });
+    assert.equal(status, 200);
   });
 
   it('never answers 406 when JSON is acceptable', async () => {
