@@ -2,21 +2,15 @@
 // a ServiceAccount with a least-privilege ClusterRole and a token; in the consuming cluster a
 // Secret holding a kubeconfig for it, and a RemoteClusterConfiguration.
 import { join } from 'node:path';
+import { READER_RULES } from '../../kubectl-plugin/commands/connect/objects.js';
 import { stringify } from 'yaml';
 import type { Cluster } from './cluster.js';
 import { applyObjects } from './fedmesh.js';
 import { kubectlOk } from './kubectl.js';
 import { packageRoot } from './root.js';
 
-/** REMOTE_READER_RULES are exactly what a cluster syncer reads. */
-export const REMOTE_READER_RULES = [
-  {
-    apiGroups: [''],
-    resources: ['pods', 'nodes', 'namespaces', 'serviceaccounts', 'services'],
-    verbs: ['get', 'list', 'watch'],
-  },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-];
+/** REMOTE_READER_RULES are exactly what a cluster syncer reads (the rules `kubectl mesh connect` grants). */
+export const REMOTE_READER_RULES = READER_RULES;
 
 /** installCRDs applies the config.federated.mesh CRDs and waits until they are served. */
 export async function installCRDs(c: Cluster): Promise<void> {
