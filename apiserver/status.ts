@@ -88,7 +88,7 @@ export function invalid(
     'Invalid',
     `${gr.kind ?? gr.resource} ${name ? `"${name}" ` : ''}is invalid: ${summary}`,
     {
-      name,
+      ...(name ? { name } : {}), // upstream omits an empty name (e.g. ListOptions)
       group: gr.group,
       kind: gr.kind ?? gr.resource,
       causes,
@@ -139,18 +139,10 @@ export const unsupportedMediaType = (ct: string): StatusError =>
     `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${ct})`,
   );
 
-/** tooManyRequests is 429 with Retry-After. */
-export const tooManyRequests = (message: string, retryAfterSeconds: number): StatusError =>
-  new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds });
-
 /** internalError is 500 InternalError; the cause is logged by the caller, never sent. */
 export const internalError = (
   message = 'an error on the server has prevented the request from succeeding',
 ): StatusError => new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
-
-/** serviceUnavailable is 503 ServiceUnavailable (e.g. not synced yet). */
-export const serviceUnavailable = (message: string): StatusError =>
-  new StatusError(503, 'ServiceUnavailable', message);
 
 /** toStatusError passes StatusErrors through and wraps anything else as InternalError. */
 export function toStatusError(err: unknown): { error: StatusError; unexpected: boolean } {
