@@ -1,8 +1,13 @@
 // metrics.ts: Prometheus metrics of fedmesh-apiserver (prom-client, one registry per server).
 import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ClusterHealth } from './federation/status.js';
-import type { Store } from './store/store.js';
+import type { ClusterHealth } from './federation/rcc/health.js';
+
+/** Counted is what the store gauges read of a store. */
+export interface Counted {
+  readonly size: number;
+  readonly watcherCount: number;
+}
 
 /** Metrics records requests and exposes store gauges on /metrics. */
 export class Metrics {
@@ -11,7 +16,7 @@ export class Metrics {
   readonly #latency: Histogram<'verb' | 'resource'>;
   readonly #clusters = new Map<string, ClusterHealth>();
 
-  constructor(stores: Record<string, Store>) {
+  constructor(stores: Record<string, Counted>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fedmesh_' });
     this.#requests = new Counter({
       name: 'fedmesh_apiserver_request_total',
@@ -47,7 +52,7 @@ export class Metrics {
     this.#clusterGauges();
   }
 
-  /** clusterHealth records the latest health of a remote cluster for the per-cluster gauges. */
+  /** clusterHealth records the latest health of a remote cluster for the per-cluster gauges (undefined: the cluster left). */
   clusterHealth(cluster: string, h: ClusterHealth | undefined): void {
     if (h) this.#clusters.set(cluster, h);
     else this.#clusters.delete(cluster);

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dnsLabelProblem } from '../api/index.js';
 import { createCA, issueCert } from '../core/pki.js';
 import type { Level } from './log.js';
 
@@ -20,6 +21,12 @@ export interface Options {
   serviceNamespace: string;
   watchHistory: number;
   minRequestTimeoutSeconds: number;
+  /** Largest request body accepted; larger bodies get 413. */
+  maxRequestBodyBytes: number;
+  /** Bytes a slow watcher may have queued before its watch is closed (it then re-watches). */
+  watchMaxBufferedBytes: number;
+  /** Seconds between watch bookmarks. */
+  watchBookmarkIntervalSeconds: number;
   /** Seconds a disconnected cluster's endpoints are kept (marked stale) before they go. */
   staleGracePeriodSeconds?: number;
   logLevel: Level;
@@ -50,6 +57,10 @@ Flags:
                                    Service of the APIService (the certificate's DNS name)
   --watch-history=10000            events kept per resource for watch resumption
   --min-request-timeout=1800       watch duration is random in [t, 2t] seconds
+  --max-request-body-bytes=3145728 larger request bodies are refused with 413
+  --watch-max-buffered-bytes=33554432
+                                   a watcher this far behind is closed (it re-watches)
+  --watch-bookmark-interval=60     seconds between watch bookmarks
   --stale-grace-period=300         seconds a disconnected cluster's endpoints are kept (stale)
   --v=info                         log level: debug, info, warn, error
   -h, --help                       this help
@@ -72,6 +83,9 @@ export function parseOptions(argv: string[]): Options | 'help' {
       'service-namespace': { type: 'string', default: 'fedmesh' },
       'watch-history': { type: 'string', default: '10000' },
       'min-request-timeout': { type: 'string', default: '1800' },
+      'max-request-body-bytes': { type: 'string', default: String(3 << 20) },
+      'watch-max-buffered-bytes': { type: 'string', default: String(32 << 20) },
+      'watch-bookmark-interval': { type: 'string', default: '60' },
       'stale-grace-period': { type: 'string', default: '300' },
       v: { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h' },
@@ -90,18 +104,24 @@ export function parseOptions(argv: string[]): Options | 'help' {
     serviceNamespace: values['service-namespace']!,
     watchHistory: Number(values['watch-history']),
     minRequestTimeoutSeconds: Number(values['min-request-timeout']),
+    maxRequestBodyBytes: Number(values['max-request-body-bytes']),
+    watchMaxBufferedBytes: Number(values['watch-max-buffered-bytes']),
+    watchBookmarkIntervalSeconds: Number(values['watch-bookmark-interval']),
     staleGracePeriodSeconds: Number(values['stale-grace-period']),
     logLevel: values.v as Level,
   };
 }
+
+/** defaultOptions returns the options of a bare `fedmesh-apiserver`, for callers that set a few. */
+export const defaultOptions = (): Options => parseOptions([]) as Options;
 
 /** validateOptions returns every problem with the options, empty when they are usable. */
 export function validateOptions(o: Options): string[] {
   const errs: string[] = [];
   if (!Number.isInteger(o.securePort) || o.securePort < 0 || o.securePort > 65535)
     errs.push('--secure-port must be 0-65535');
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o.clusterName))
-    errs.push(`--cluster-name "${o.clusterName}" must be a DNS label (lower-case letters, digits, "-")`);
+  const labelProblem = dnsLabelProblem(o.clusterName);
+  if (labelProblem) errs.push(`--cluster-name "${o.clusterName}" ${labelProblem}`);
   if (!!o.tlsCertFile !== !!o.tlsPrivateKeyFile)
     errs.push('--tls-cert-file and --tls-private-key-file go together');
   for (const f of [o.tlsCertFile, o.tlsPrivateKeyFile, o.kubeconfig])
@@ -109,6 +129,11 @@ export function validateOptions(o: Options): string[] {
   if (!Number.isInteger(o.watchHistory) || o.watchHistory < 100)
     errs.push('--watch-history must be an integer >= 100');
   if (!(o.minRequestTimeoutSeconds > 0)) errs.push('--min-request-timeout must be positive');
+  if (!Number.isInteger(o.maxRequestBodyBytes) || o.maxRequestBodyBytes < 1024)
+    errs.push('--max-request-body-bytes must be an integer >= 1024');
+  if (!Number.isInteger(o.watchMaxBufferedBytes) || o.watchMaxBufferedBytes < 1 << 16)
+    errs.push('--watch-max-buffered-bytes must be an integer >= 65536');
+  if (!(o.watchBookmarkIntervalSeconds >= 1)) errs.push('--watch-bookmark-interval must be >= 1');
   if (o.staleGracePeriodSeconds !== undefined && !(o.staleGracePeriodSeconds >= 0))
     errs.push('--stale-grace-period must be >= 0');
   if (!['debug', 'info', 'warn', 'error'].includes(o.logLevel))

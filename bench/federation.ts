@@ -166,8 +166,9 @@ function memory(n: number): void {
   };
   const before = used();
   for (let i = 0; i < n; i += 1000)
-    m.applyPods(
+    m.apply(
       'b',
+      'pods',
       Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ upsert: syntheticPod(i + j) })),
     );
   const after = used();

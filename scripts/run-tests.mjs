@@ -8,7 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const searched = ['core', 'apiserver', 'kubectl-plugin', 'node', 'test', 'bench'];
+const searched = ['api', 'openapi', 'core', 'apiserver', 'kubectl-plugin', 'node', 'test', 'bench'];
 const skipDirs = new Set(['node_modules', 'dist', '.cache', '.fedmesh']);
 
 function findTests(dir, out) {

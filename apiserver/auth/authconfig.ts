@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { CoreV1Api, Watch, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { describeApiError } from './errors.js';
 import type { AuthLogger, AuthMetric } from './types.js';
+import { Backoff } from '../../core/backoff.js';
 
 /** AUTH_CONFIGMAP_NAMESPACE is the namespace of the authentication ConfigMap. */
 export const AUTH_CONFIGMAP_NAMESPACE = 'kube-system';
@@ -102,7 +103,6 @@ export interface AuthConfigOptions {
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
-const MAX_BACKOFF_MS = 30_000;
 
 /** AuthConfigWatcher keeps the current AuthSettings in step with the ConfigMap. */
 export class AuthConfigWatcher {
@@ -113,7 +113,7 @@ export class AuthConfigWatcher {
   private readonly watcher: Pick<Watch, 'watch'>;
   private abort?: AbortController;
   private stopped = false;
-  private backoffMs = 1000;
+  private readonly backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
 
   constructor(private readonly opts: AuthConfigOptions) {
     this.api = opts.api ?? opts.kubeConfig.makeApiClient(CoreV1Api);
@@ -190,8 +190,7 @@ export class AuthConfigWatcher {
       );
       if (this.stopped) return;
       if (relist) {
-        await (this.opts.sleep ?? defaultSleep)(this.backoffMs);
-        this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+        await (this.opts.sleep ?? defaultSleep)(this.backoff.next());
         // A failed or expired watch may have missed an update: read the ConfigMap again.
         await this.load().catch((err: unknown) => this.opts.logger.warn(readFailureMessage(err)));
       }
@@ -230,7 +229,7 @@ export class AuthConfigWatcher {
 
   private onEvent(phase: string, obj: V1ConfigMap & { code?: number; message?: string }): void {
     if (phase === 'ERROR') throw new Error(`watch error ${obj.code ?? ''}: ${obj.message ?? ''}`);
-    this.backoffMs = 1000;
+    this.backoff.reset();
     const rv = obj.metadata?.resourceVersion ?? '';
     if (phase === 'DELETED') {
       this.opts.logger.warn('authentication ConfigMap deleted; keeping the last settings');

@@ -15,8 +15,8 @@ const pod = (name: string, ip: string, rv = '1', hostNetwork = false): V1Pod => 
 describe('mesh store', () => {
   it('numbers changes of all clusters from one sequence', () => {
     const m = new MeshStore(Core.load());
-    m.applyPods('a', [{ upsert: pod('x', '10.0.0.1') }]);
-    m.applyPods('b', [{ upsert: pod('x', '10.1.0.1') }]);
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1') }]);
+    m.apply('b', 'pods', [{ upsert: pod('x', '10.1.0.1') }]);
     const a = Number(m.endpoints.get('shop/a.x')!.obj.metadata.resourceVersion);
     const b = Number(m.endpoints.get('shop/b.x')!.obj.metadata.resourceVersion);
     assert.equal(b, a + 1);
@@ -24,32 +24,32 @@ describe('mesh store', () => {
 
   it('emits nothing for an unchanged relist', () => {
     const m = new MeshStore(Core.load());
-    m.applyPods('a', [{ upsert: pod('x', '10.0.0.1', '7') }]);
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1', '7') }]);
     const rv = m.revision.current();
-    m.applyPods('a', [{ upsert: pod('x', '10.0.0.1', '7') }]);
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1', '7') }]);
     assert.equal(m.revision.current(), rv);
   });
 
   it('reports a pod IP claimed in two clusters, and forgets it when one goes', () => {
     const m = new MeshStore(Core.load());
-    m.applyPods('a', [{ upsert: pod('x', '10.0.0.1') }, { upsert: pod('h', '192.0.2.1', '1', true) }]);
-    m.applyPods('b', [{ upsert: pod('y', '10.0.0.1') }, { upsert: pod('h', '192.0.2.1', '1', true) }]);
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1') }, { upsert: pod('h', '192.0.2.1', '1', true) }]);
+    m.apply('b', 'pods', [{ upsert: pod('y', '10.0.0.1') }, { upsert: pod('h', '192.0.2.1', '1', true) }]);
     const c = m.ipConflicts('a');
     assert.equal(c.length, 1, 'host-network pods share node IPs legitimately');
     assert.equal(c[0]!.ip, '10.0.0.1');
     assert.deepEqual(c[0]!.endpoints.map((e) => e.cluster).sort(), ['a', 'b']);
     assert.equal(m.endpoints.size, 4, 'both endpoints are kept, never merged');
-    m.applyPods('b', [{ delete: { namespace: 'shop', name: 'y' } }]);
+    m.apply('b', 'pods', [{ delete: { namespace: 'shop', name: 'y' } }]);
     assert.deepEqual(m.ipConflicts(), []);
   });
 
   it('marks a cluster stale and current again, with an event per object', () => {
     const m = new MeshStore(Core.load());
-    m.applyPods('a', [{ upsert: pod('x', '10.0.0.1') }]);
-    m.applyPods('b', [{ upsert: pod('y', '10.0.1.1') }]);
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1') }]);
+    m.apply('b', 'pods', [{ upsert: pod('y', '10.0.1.1') }]);
     m.setStale('a', true);
-    assert.equal((m.endpoints.get('shop/a.x')!.obj.status as { stale: boolean }).stale, true);
-    assert.equal((m.endpoints.get('shop/b.y')!.obj.status as { stale: boolean }).stale, false);
+    assert.equal(m.endpoints.get('shop/a.x')!.obj.status.stale, true);
+    assert.equal(m.endpoints.get('shop/b.y')!.obj.status.stale, false);
     const rv = m.revision.current();
     m.setStale('a', false);
     assert.equal(m.revision.current(), rv + 1);

@@ -1,125 +1,114 @@
 // meshstore.ts: the federated endpoints and host endpoints of every cluster, with one
-// resourceVersion sequence across clusters, feeding the WASM core's label index (identity labels
-// and namespace/service-account parents) for selector reviews and policy.
-import type { V1Namespace, V1Node, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
-import type { Core, LabelIndex, ParentUpdate, Selector } from '../../core/index.js';
+// resourceVersion sequence across clusters. Source kinds (kinds/) turn each cluster's changes into
+// mesh changes; the store applies them, updates identities in the selection first, then publishes
+// to watchers and selection subscribers (docs/adr/0004-mesh-store-data-flow.md).
+import type { FederatedEndpoint, FederatedHostEndpoint } from '../../api/index.js';
+import type { Core, EndpointUpdate, ParentUpdate, Selector } from '../../core/index.js';
+import type { Logger } from '../log.js';
 import { Revision } from '../store/revision.js';
-import { objectKey, Store, type Change, type Entry } from '../store/store.js';
-import { ClusterBook, type BookKind, type IPConflict } from './clusterbook.js';
-import type { KObject } from '../types.js';
-import { federatedName, nodeToHostEndpoint, podToEndpoint, type Observed } from './convert.js';
-import {
-  hostIdentity,
-  namespaceParent,
-  namespaceParentID,
-  serviceAccountParent,
-  serviceAccountParentID,
-  workloadIdentity,
-} from './identity.js';
+import { Store, type StoreEvent } from '../store/store.js';
+import { ClusterBook, type IPConflict } from './clusterbook.js';
+import { hostIdentity, workloadIdentity } from './identity.js';
+import { MESH_KINDS } from './kinds/index.js';
+import type {
+  MeshChanges,
+  MeshKind,
+  MeshObjects,
+  ObjectChange,
+  ObjectStoreName,
+  SourceChange,
+} from './kinds/kind.js';
+import { Selection } from './selection.js';
 
-/** SourceChange is an upsert of a source object, or the deletion of one by namespace and name. */
-export type SourceChange<T> = { upsert: T } | { delete: { namespace?: string; name: string } };
+/** MeshMatch is one endpoint a selector matched. */
+export type MeshMatch =
+  { kind: 'workload'; obj: FederatedEndpoint } | { kind: 'host'; obj: FederatedHostEndpoint };
 
-/** ReviewMatch is one endpoint matched by a selector review. */
-export interface ReviewMatch {
+/** ClusterEvent tells listeners that a cluster left the mesh (its configuration was removed). */
+export interface ClusterEvent {
+  type: 'removed';
   cluster: string;
-  namespace?: string;
-  name: string;
-  kind: 'workload' | 'host';
-  ips: string[];
 }
 
-/** ReviewResult is the outcome of evaluating a selector across the mesh. */
-export interface ReviewResult {
-  matchCount: number;
-  matches: ReviewMatch[];
-  cidrs: string[];
+/** MeshStoreOptions configure a MeshStore. */
+export interface MeshStoreOptions {
+  now?: () => Date;
+  /** historySize is the number of events kept per store for watch resumption. */
+  historySize?: number;
+  kinds?: readonly MeshKind[];
+  log?: Logger;
 }
 
-const observedOf = (e: Entry | undefined): Observed | undefined => {
-  const s = e?.obj.status as { observedResourceVersion?: string; observedTime?: string } | undefined;
-  return s?.observedResourceVersion && s.observedTime
-    ? { resourceVersion: s.observedResourceVersion, time: s.observedTime }
-    : undefined;
+/** Indexing says how a store's objects enter the selection: ID prefix, identity, claimed pod IPs. */
+interface Indexing<T> {
+  prefix: string;
+  identity(id: string, obj: T): EndpointUpdate;
+  claims(obj: T): readonly string[];
+}
+
+const INDEXING: { [K in ObjectStoreName]: Indexing<MeshObjects[K]> } = {
+  // Host-network pods use their node's IPs; only pod-network IPs claim an address.
+  endpoints: {
+    prefix: 'w:',
+    identity: workloadIdentity,
+    claims: (o) => (o.spec.hostNetwork ? [] : (o.spec.ips ?? [])),
+  },
+  hosts: { prefix: 'h:', identity: hostIdentity, claims: () => [] },
 };
-
-// Host-network pods use their node's IPs; only pod-network IPs claim an address.
-function claimedIPs(fep: KObject): string[] {
-  const spec = fep.spec as { ips: string[]; hostNetwork: boolean };
-  return spec.hostNetwork ? [] : spec.ips;
-}
 
 /** MeshStore holds the federated view of every cluster. */
 export class MeshStore {
   readonly revision = new Revision();
-  readonly endpoints: Store;
-  readonly hosts: Store;
-  readonly #index: LabelIndex;
+  readonly endpoints: Store<FederatedEndpoint>;
+  readonly hosts: Store<FederatedHostEndpoint>;
+  readonly selection: Selection;
+  readonly #stores: { [K in ObjectStoreName]: Store<MeshObjects[K]> };
+  readonly #kinds: Map<string, MeshKind>;
+  readonly #now: () => Date;
   readonly #book = new ClusterBook();
   readonly #stale = new Set<string>();
   readonly #parents = new Map<string, Set<string>>();
-  #reviews = 0;
+  readonly #clusterListeners = new Set<(e: ClusterEvent) => void>();
 
-  constructor(
-    private readonly core: Core,
-    private readonly now: () => Date = () => new Date(),
-    historySize = 10_000,
-  ) {
-    this.endpoints = new Store(this.revision, historySize);
-    this.hosts = new Store(this.revision, historySize);
-    this.#index = core.newIndex({ recordEvents: false });
+  constructor(core: Core, o: MeshStoreOptions = {}) {
+    this.endpoints = new Store(this.revision, o.historySize ?? 10_000);
+    this.hosts = new Store(this.revision, o.historySize ?? 10_000);
+    this.#stores = { endpoints: this.endpoints, hosts: this.hosts };
+    this.selection = new Selection(core, o.log);
+    this.#kinds = new Map((o.kinds ?? MESH_KINDS).map((k) => [k.name, k]));
+    this.#now = o.now ?? (() => new Date());
   }
 
-  /** applyPods applies pod changes of one cluster. */
-  applyPods(cluster: string, changes: readonly SourceChange<V1Pod>[]): void {
-    const out: Change[] = changes.map((c) => {
-      if ('delete' in c) return { delete: `${c.delete.namespace}/${federatedName(cluster, c.delete.name)}` };
-      const md = c.upsert.metadata!;
-      const prev = this.endpoints.get(`${md.namespace}/${federatedName(cluster, md.name!)}`);
-      return { upsert: this.#staled(cluster, podToEndpoint(cluster, c.upsert, observedOf(prev), this.now)) };
+  /** kinds are the source kinds every cluster syncs, in sync order. */
+  get kinds(): MeshKind[] {
+    return [...this.#kinds.values()];
+  }
+
+  /** apply applies a batch of one source kind's changes in one cluster. */
+  apply(cluster: string, kind: string, changes: readonly SourceChange<unknown>[]): void {
+    const k = this.#kinds.get(kind);
+    if (!k) throw new Error(`mesh store: no source kind named ${kind}`);
+    const planned = k.plan(cluster, changes as SourceChange<never>[], {
+      observed: (store, key) => {
+        const s = this.#store(store).get(key)?.obj.status;
+        return s?.observedResourceVersion && s.observedTime
+          ? { resourceVersion: s.observedResourceVersion, time: s.observedTime }
+          : undefined;
+      },
+      now: this.#now,
     });
-    this.#applyIndexed(cluster, 'endpoints', out);
+    this.#applyPlanned(cluster, planned);
   }
 
-  /** applyNodes applies node changes of one cluster. */
-  applyNodes(cluster: string, changes: readonly SourceChange<V1Node>[]): void {
-    const out: Change[] = changes.map((c) => {
-      if ('delete' in c) return { delete: federatedName(cluster, c.delete.name) };
-      const prev = this.hosts.get(federatedName(cluster, c.upsert.metadata!.name!));
-      return {
-        upsert: this.#staled(cluster, nodeToHostEndpoint(cluster, c.upsert, observedOf(prev), this.now)),
-      };
-    });
-    this.#applyIndexed(cluster, 'hosts', out);
+  #applyPlanned(cluster: string, m: MeshChanges): void {
+    if (m.parents) this.#applyParents(cluster, m.parents.upsert, m.parents.remove);
+    if (m.endpoints) this.#applyObjects(cluster, 'endpoints', m.endpoints);
+    if (m.hosts) this.#applyObjects(cluster, 'hosts', m.hosts);
+    this.selection.publish();
   }
 
-  /** applyNamespaces updates namespace parents (pcns.* labels) of one cluster. */
-  applyNamespaces(cluster: string, changes: readonly SourceChange<V1Namespace>[]): void {
-    const up = changes.flatMap((c) =>
-      'upsert' in c ? [namespaceParent(cluster, c.upsert.metadata!.name!, c.upsert.metadata!.labels)] : [],
-    );
-    const del = changes.flatMap((c) => ('delete' in c ? [namespaceParentID(cluster, c.delete.name)] : []));
-    this.#applyParents(cluster, up, del);
-  }
-
-  /** applyServiceAccounts updates service-account parents (pcsa.* labels) of one cluster. */
-  applyServiceAccounts(cluster: string, changes: readonly SourceChange<V1ServiceAccount>[]): void {
-    const up = changes.flatMap((c) =>
-      'upsert' in c
-        ? [
-            serviceAccountParent(
-              cluster,
-              c.upsert.metadata!.namespace!,
-              c.upsert.metadata!.name!,
-              c.upsert.metadata!.labels,
-            ),
-          ]
-        : [],
-    );
-    const del = changes.flatMap((c) =>
-      'delete' in c ? [serviceAccountParentID(cluster, c.delete.namespace!, c.delete.name)] : [],
-    );
-    this.#applyParents(cluster, up, del);
+  #store<K extends ObjectStoreName>(name: K): Store<MeshObjects[K]> {
+    return this.#stores[name];
   }
 
   #applyParents(cluster: string, up: ParentUpdate[], del: string[]): void {
@@ -127,31 +116,34 @@ export class MeshStore {
     if (!ids) this.#parents.set(cluster, (ids = new Set()));
     for (const p of up) ids.add(p.id);
     for (const id of del) ids.delete(id);
-    if (up.length) this.#index.upsertParents(up);
-    if (del.length) this.#index.removeParents(del);
+    this.selection.updateParents(up, del);
   }
 
-  #staled(cluster: string, obj: KObject): KObject {
-    if (!this.#stale.has(cluster)) return obj;
-    return { ...obj, status: { ...(obj.status as object), stale: true } };
+  #applyObjects<K extends ObjectStoreName>(
+    cluster: string,
+    name: K,
+    changes: readonly ObjectChange<MeshObjects[K]>[],
+  ): void {
+    const stale = this.#stale.has(cluster);
+    const staled = changes.map((c) =>
+      'upsert' in c && stale ? { upsert: { ...c.upsert, status: { ...c.upsert.status, stale: true } } } : c,
+    );
+    for (const c of staled) if ('upsert' in c) this.#book.touch(cluster, name, storeKey(c.upsert));
+    this.#store(name).apply(staled, (events) => this.#indexed(cluster, name, events));
   }
 
-  #applyIndexed(cluster: string, kind: BookKind, changes: Change[]): void {
-    const store = kind === 'endpoints' ? this.endpoints : this.hosts;
-    for (const c of changes) if ('upsert' in c) this.#book.touch(cluster, kind, objectKey(c.upsert));
-    const events = store.apply(changes);
-    const prefix = kind === 'endpoints' ? 'w:' : 'h:';
-    const identity = kind === 'endpoints' ? workloadIdentity : hostIdentity;
+  // Identities go to the selection before watchers hear of the batch.
+  #indexed<K extends ObjectStoreName>(cluster: string, name: K, events: StoreEvent<MeshObjects[K]>[]): void {
+    const ix: Indexing<MeshObjects[K]> = INDEXING[name];
     const upserts = events
       .filter((e) => e.type !== 'DELETED')
-      .map((e) => identity(prefix + e.entry.key, e.entry.obj));
-    const deletes = events.filter((e) => e.type === 'DELETED').map((e) => prefix + e.entry.key);
+      .map((e) => ix.identity(ix.prefix + e.entry.key, e.entry.obj));
+    const deletes = events.filter((e) => e.type === 'DELETED').map((e) => ix.prefix + e.entry.key);
     for (const e of events) {
-      if (e.type === 'DELETED') this.#book.forget(cluster, kind, e.entry.key);
-      else if (kind === 'endpoints') this.#book.claim(e.entry.key, cluster, claimedIPs(e.entry.obj));
+      if (e.type === 'DELETED') this.#book.forget(cluster, name, e.entry.key);
+      else this.#book.claim(e.entry.key, cluster, ix.claims(e.entry.obj));
     }
-    if (upserts.length) this.#index.upsertEndpoints(upserts);
-    if (deletes.length) this.#index.removeEndpoints(deletes);
+    this.selection.updateEndpoints(upserts, deletes);
   }
 
   /** newEpoch starts a sync epoch for cluster; sweep(cluster, epoch) later removes what it did not deliver. */
@@ -163,16 +155,10 @@ export class MeshStore {
   sweep(cluster: string, epoch: number): number {
     const eps = this.#book.staleKeys(cluster, 'endpoints', epoch);
     const hosts = this.#book.staleKeys(cluster, 'hosts', epoch);
-    this.#applyIndexed(
-      cluster,
-      'endpoints',
-      eps.map((k) => ({ delete: k })),
-    );
-    this.#applyIndexed(
-      cluster,
-      'hosts',
-      hosts.map((k) => ({ delete: k })),
-    );
+    this.#applyPlanned(cluster, {
+      endpoints: eps.map((k) => ({ delete: k })),
+      hosts: hosts.map((k) => ({ delete: k })),
+    });
     return eps.length + hosts.length;
   }
 
@@ -180,33 +166,37 @@ export class MeshStore {
   setStale(cluster: string, stale: boolean): void {
     if (stale) this.#stale.add(cluster);
     else this.#stale.delete(cluster);
-    for (const kind of ['endpoints', 'hosts'] as const) {
-      const store = kind === 'endpoints' ? this.endpoints : this.hosts;
-      const changes: Change[] = this.#book.keys(cluster, kind).flatMap((k) => {
-        const e = store.get(k);
-        if (!e || (e.obj.status as { stale?: boolean }).stale === stale) return [];
-        return [{ upsert: { ...e.obj, status: { ...(e.obj.status as object), stale } } }];
-      });
-      if (changes.length) store.apply(changes);
-    }
+    this.#restamp(cluster, 'endpoints', stale);
+    this.#restamp(cluster, 'hosts', stale);
   }
 
-  /** removeCluster deletes every object and parent of a cluster (its configuration was removed). */
+  #restamp<K extends ObjectStoreName>(cluster: string, name: K, stale: boolean): void {
+    const store = this.#store(name);
+    const changes = this.#book.keys(cluster, name).flatMap((k) => {
+      const e = store.get(k);
+      if (!e || e.obj.status.stale === stale) return [];
+      return [{ upsert: { ...e.obj, status: { ...e.obj.status, stale } } }];
+    });
+    if (changes.length) store.apply(changes);
+  }
+
+  /** removeCluster deletes every object and parent of a cluster and tells cluster listeners. */
   removeCluster(cluster: string): void {
-    this.#applyIndexed(
-      cluster,
-      'endpoints',
-      this.#book.keys(cluster, 'endpoints').map((k) => ({ delete: k })),
-    );
-    this.#applyIndexed(
-      cluster,
-      'hosts',
-      this.#book.keys(cluster, 'hosts').map((k) => ({ delete: k })),
-    );
+    this.#applyParents(cluster, [], [...(this.#parents.get(cluster) ?? [])]);
+    this.#applyPlanned(cluster, {
+      endpoints: this.#book.keys(cluster, 'endpoints').map((k) => ({ delete: k })),
+      hosts: this.#book.keys(cluster, 'hosts').map((k) => ({ delete: k })),
+    });
     this.#book.dropCluster(cluster);
     this.#stale.delete(cluster);
-    this.#applyParents(cluster, [], [...(this.#parents.get(cluster) ?? [])]);
     this.#parents.delete(cluster);
+    for (const fn of this.#clusterListeners) fn({ type: 'removed', cluster });
+  }
+
+  /** onCluster calls fn when a cluster leaves the mesh; returns the unsubscribe function. */
+  onCluster(fn: (e: ClusterEvent) => void): () => void {
+    this.#clusterListeners.add(fn);
+    return () => this.#clusterListeners.delete(fn);
   }
 
   /** counts returns how many workloads and hosts a cluster has in the mesh. */
@@ -219,39 +209,19 @@ export class MeshStore {
     return this.#book.conflicts(cluster, limit);
   }
 
-  /** review evaluates a parsed selector across every endpoint (optionally one namespace). */
-  review(selector: Selector, namespace: string | undefined, limit: number): ReviewResult {
-    const id = `review:${++this.#reviews}`;
-    this.#index.addSelector(id, selector);
-    let ids: string[];
-    try {
-      ids = this.#index.matching(id);
-    } finally {
-      this.#index.removeSelector(id);
-    }
-    const matches = ids
-      .map((i) => this.#match(i))
-      .filter(
-        (m): m is ReviewMatch => m !== undefined && (namespace === undefined || m.namespace === namespace),
-      )
-      .sort((a, b) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name));
-    const cidrs = this.core.cidrCover(matches.flatMap((m) => m.ips));
-    return { matchCount: matches.length, matches: matches.slice(0, limit), cidrs };
-  }
-
-  #match(indexID: string): ReviewMatch | undefined {
-    const workload = indexID.startsWith('w:');
-    const e = (workload ? this.endpoints : this.hosts).get(indexID.slice(2));
-    if (!e) return undefined;
-    const spec = e.obj.spec as { cluster: string; ips?: string[]; addresses?: { address: string }[] };
-    const ips = workload ? (spec.ips ?? []) : (hostIdentity('', e.obj).ips ?? []);
-    const m: ReviewMatch = {
-      cluster: spec.cluster,
-      name: e.obj.metadata.name,
-      kind: workload ? 'workload' : 'host',
-      ips: [...ips],
-    };
-    if (e.obj.metadata.namespace) m.namespace = e.obj.metadata.namespace;
-    return m;
+  /** matching returns the endpoints a parsed selector matches now, across every cluster. */
+  matching(selector: Selector): MeshMatch[] {
+    return this.selection.evaluate(selector).flatMap((id): MeshMatch[] => {
+      const key = id.slice(2);
+      if (id.startsWith(INDEXING.endpoints.prefix)) {
+        const e = this.endpoints.get(key);
+        return e ? [{ kind: 'workload', obj: e.obj }] : [];
+      }
+      const h = this.hosts.get(key);
+      return h ? [{ kind: 'host', obj: h.obj }] : [];
+    });
   }
 }
+
+const storeKey = (o: { metadata: { name: string; namespace?: string } }): string =>
+  o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYAML } from 'yaml';
 import type { UserInfo } from '../auth/types.js';
 import { badRequest, methodNotSupported, notFound, StatusError, unsupportedMediaType } from '../status.js';
-import { GROUP, GROUP_VERSION, type KObject } from '../types.js';
+import { GROUP, GROUP_VERSION, type RequestObject } from '../types.js';
 import { buildFilter, type Filter, type SelectorCompiler } from './filter.js';
 import { list } from './list.js';
 import { negotiate } from './negotiate.js';
@@ -90,7 +90,7 @@ async function create(deps: RestDeps, r: Resource, rr: RestRequest): Promise<voi
   send(rr.res, 201, { contentType: 'application/json', bytes: Buffer.from(JSON.stringify(created)) });
 }
 
-function decodeObject(body: Buffer, contentType: string): KObject {
+function decodeObject(body: Buffer, contentType: string): RequestObject {
   const ct = contentType.split(';')[0]!.trim().toLowerCase();
   let parsed: unknown;
   try {
@@ -104,7 +104,7 @@ function decodeObject(body: Buffer, contentType: string): KObject {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw badRequest('the request body must be an object');
-  const o = parsed as KObject;
+  const o = parsed as RequestObject;
   if (typeof o.metadata !== 'object' || o.metadata === null) o.metadata = { name: '' };
   return o;
 }

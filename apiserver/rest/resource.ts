@@ -3,7 +3,7 @@
 // the HTTP layer never knows a resource by name.
 import type { UserInfo } from '../auth/types.js';
 import type { Store } from '../store/store.js';
-import type { KObject } from '../types.js';
+import type { KObject, RequestObject } from '../types.js';
 
 /** ColumnDefinition is a meta.k8s.io Table column. */
 export interface ColumnDefinition {
@@ -26,20 +26,20 @@ export interface Info {
 }
 
 /** Reader serves get, list and watch from a store. */
-export interface Reader {
-  store: Store;
+export interface Reader<T extends KObject = KObject> {
+  store: Store<T>;
   /**
    * Extra field selectors beyond metadata.name and metadata.namespace, with their value getters.
    * A list-valued field matches `f=v` when any value equals v, and `f!=v` when none does.
    */
-  fields?: Record<string, (obj: KObject) => string | readonly string[]>;
+  fields?: Record<string, (obj: T) => string | readonly string[]>;
 }
 
 /** TableConvertor renders objects as Table rows for kubectl. */
-export interface TableConvertor {
+export interface TableConvertor<T extends KObject = KObject> {
   columns: ColumnDefinition[];
   /** cells returns one row's cells, in column order; now is for AGE-like columns. */
-  cells(obj: KObject, now: number): unknown[];
+  cells(obj: T, now: number): unknown[];
 }
 
 /** CreateContext is what a Creator knows about the request. */
@@ -50,16 +50,22 @@ export interface CreateContext {
 
 /** Creator handles POST of a new object (validated shape is the creator's job). */
 export interface Creator {
-  create(obj: KObject, ctx: CreateContext): Promise<KObject>;
+  create(obj: RequestObject, ctx: CreateContext): Promise<KObject>;
 }
 
 /** Resource is a served resource: its names plus the capabilities it implements. */
-export interface Resource {
+export interface Resource<T extends KObject = KObject> {
   info: Info;
-  reader?: Reader;
-  table?: TableConvertor;
+  reader?: Reader<T>;
+  table?: TableConvertor<T>;
   creator?: Creator;
 }
+
+/**
+ * defineResource erases a resource's object type for the generic layer, which hands each resource
+ * only objects of its own store (function parameters are contravariant, so the types need the help).
+ */
+export const defineResource = <T extends KObject>(r: Resource<T>): Resource => r as unknown as Resource;
 
 /** verbsOf lists the Kubernetes verbs a resource supports, as discovery advertises them. */
 export function verbsOf(r: Resource): string[] {

@@ -6,25 +6,25 @@ import type { Revision } from './revision.js';
 import { SortedKeys } from './sorted-keys.js';
 
 /** Entry is one stored object with its cached JSON bytes. */
-export interface Entry {
+export interface Entry<T extends KObject = KObject> {
   key: string;
   rv: number;
-  obj: KObject;
+  obj: T;
   json: Buffer;
   /** Other serialized forms of this version (e.g. PartialObjectMetadata), made on first use. */
   forms?: Record<string, string>;
 }
 
 /** StoreEvent is one change, as watchers see it. */
-export interface StoreEvent {
+export interface StoreEvent<T extends KObject = KObject> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  entry: Entry;
+  entry: Entry<T>;
   /** The entry before this change (MODIFIED and DELETED), so watchers can tell selector transitions. */
-  prev?: Entry;
+  prev?: Entry<T>;
 }
 
 /** Change is an input to Store.apply: an object to upsert, or a key to delete. */
-export type Change = { upsert: KObject } | { delete: string };
+export type Change<T extends KObject = KObject> = { upsert: T } | { delete: string };
 
 /** objectKey returns namespace/name for namespaced objects and name otherwise. */
 export function objectKey(obj: KObject): string {
@@ -33,11 +33,11 @@ export function objectKey(obj: KObject): string {
 }
 
 /** Store holds the current objects of one kind and the recent changes to them. */
-export class Store {
-  readonly #entries = new Map<string, Entry>();
+export class Store<T extends KObject = KObject> {
+  readonly #entries = new Map<string, Entry<T>>();
   readonly #keys = new SortedKeys();
-  readonly #history: StoreEvent[] = [];
-  readonly #listeners = new Set<(events: StoreEvent[]) => void>();
+  readonly #history: StoreEvent<T>[] = [];
+  readonly #listeners = new Set<(events: StoreEvent<T>[]) => void>();
   /** The oldest resourceVersion the history can still replay from (exclusive). */
   #horizon: number;
 
@@ -54,7 +54,7 @@ export class Store {
   }
 
   /** get returns the entry under key. */
-  get(key: string): Entry | undefined {
+  get(key: string): Entry<T> | undefined {
     return this.#entries.get(key);
   }
 
@@ -63,9 +63,12 @@ export class Store {
     return this.#keys.from(after, prefix);
   }
 
-  /** apply records changes in order; unchanged upserts are dropped, so no event is a no-op. */
-  apply(changes: readonly Change[]): StoreEvent[] {
-    const events: StoreEvent[] = [];
+  /**
+   * apply records changes in order; unchanged upserts are dropped, so no event is a no-op.
+   * beforePublish runs with the events after they are recorded and before any subscriber sees them.
+   */
+  apply(changes: readonly Change<T>[], beforePublish?: (events: StoreEvent<T>[]) => void): StoreEvent<T>[] {
+    const events: StoreEvent<T>[] = [];
     for (const c of changes) {
       const ev = 'upsert' in c ? this.#upsert(c.upsert) : this.#delete(c.delete);
       if (ev) events.push(ev);
@@ -76,24 +79,25 @@ export class Store {
       const dropped = this.#history.splice(0, this.#history.length - this.historySize);
       this.#horizon = dropped[dropped.length - 1]!.entry.rv;
     }
+    beforePublish?.(events);
     for (const l of this.#listeners) l(events);
     return events;
   }
 
-  #upsert(obj: KObject): StoreEvent | undefined {
+  #upsert(obj: T): StoreEvent<T> | undefined {
     const key = objectKey(obj);
     const old = this.#entries.get(key);
     const bare = JSON.stringify(withRV(obj, ''));
     if (old && JSON.stringify(withRV(old.obj, '')) === bare) return undefined;
     const rv = this.revision.next();
     const stamped = withRV(obj, String(rv));
-    const entry: Entry = { key, rv, obj: stamped, json: Buffer.from(JSON.stringify(stamped)) };
+    const entry: Entry<T> = { key, rv, obj: stamped, json: Buffer.from(JSON.stringify(stamped)) };
     this.#entries.set(key, entry);
     if (!old) this.#keys.add(key);
     return old ? { type: 'MODIFIED', entry, prev: old } : { type: 'ADDED', entry };
   }
 
-  #delete(key: string): StoreEvent | undefined {
+  #delete(key: string): StoreEvent<T> | undefined {
     const old = this.#entries.get(key);
     if (!old) return undefined;
     this.#entries.delete(key);
@@ -105,7 +109,7 @@ export class Store {
   }
 
   /** since returns the events after rv, or 'expired' when the history no longer reaches back. */
-  since(rv: number): StoreEvent[] | 'expired' {
+  since(rv: number): StoreEvent<T>[] | 'expired' {
     if (rv < this.#horizon) return 'expired';
     let lo = 0;
     let hi = this.#history.length;
@@ -118,7 +122,7 @@ export class Store {
   }
 
   /** subscribe calls fn with every batch of events; returns the unsubscribe function. */
-  subscribe(fn: (events: StoreEvent[]) => void): () => void {
+  subscribe(fn: (events: StoreEvent<T>[]) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
   }
@@ -134,6 +138,6 @@ export class Store {
   }
 }
 
-function withRV(obj: KObject, rv: string): KObject {
+function withRV<T extends KObject>(obj: T, rv: string): T {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: rv } };
 }

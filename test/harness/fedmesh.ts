@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { startServer, type RunningServer } from '../../apiserver/app.js';
 import { APISERVICE_NAME, localRegistrationObjects } from '../../apiserver/local.js';
 import { jsonLogger, type Logger } from '../../apiserver/log.js';
-import { completeOptions } from '../../apiserver/options.js';
+import { completeOptions, defaultOptions } from '../../apiserver/options.js';
 import type { Cluster } from './cluster.js';
 import { installCRDs } from './connect.js';
 import { kubectl, kubectlOk } from './kubectl.js';
@@ -82,6 +82,7 @@ export async function startFedmeshServer(
   staleGracePeriodSeconds = 300,
 ): Promise<UnregisteredFedmesh> {
   const opts = completeOptions({
+    ...defaultOptions(),
     securePort: 0,
     bindAddress: '127.0.0.1',
     kubeconfig: cluster.kubeconfig,
@@ -105,6 +106,7 @@ export async function startLocalFedmesh(
   lo: LocalOptions = {},
 ): Promise<LocalFedmesh> {
   const base = {
+    ...defaultOptions(),
     securePort: lo.reuse?.port ?? 0,
     bindAddress: '127.0.0.1',
     kubeconfig: cluster.kubeconfig,

@@ -1,45 +1,24 @@
 // resource.ts: FederatedEndpoint (fep): one per pod in any cluster of the mesh, namespaced in the
 // pod's namespace, named <cluster>.<pod>.
+import { FEDERATED_ENDPOINTS as NAMES, type FederatedEndpoint } from '../../../api/index.js';
 import type { Store } from '../../store/store.js';
-import type { KObject } from '../../types.js';
-import type { Resource } from '../../rest/resource.js';
+import { defineResource, type Resource } from '../../rest/resource.js';
 import { STALE_COLUMN, age, column, listCell } from '../columns.js';
-
-interface Spec {
-  cluster: string;
-  node: string;
-  serviceAccount: string;
-  ips: string[];
-  ports: { name: string; port: number; protocol: string }[];
-}
-interface Status {
-  ready: boolean;
-  stale: boolean;
-}
-const spec = (o: KObject): Spec => o.spec as Spec;
-const status = (o: KObject): Status => o.status as Status;
+import { resourceInfo } from '../info.js';
 
 /** federatedEndpoints returns the FederatedEndpoint resource backed by store. */
-export function federatedEndpoints(store: Store): Resource {
-  return {
-    info: {
-      plural: 'federatedendpoints',
-      singular: 'federatedendpoint',
-      kind: 'FederatedEndpoint',
-      listKind: 'FederatedEndpointList',
-      namespaced: true,
-      shortNames: ['fep'],
-      categories: ['mesh'],
-    },
+export function federatedEndpoints(store: Store<FederatedEndpoint>): Resource {
+  return defineResource<FederatedEndpoint>({
+    info: resourceInfo(NAMES),
     reader: {
       store,
       fields: {
-        'spec.cluster': (o) => spec(o).cluster,
-        'spec.node': (o) => spec(o).node,
-        'spec.serviceAccount': (o) => spec(o).serviceAccount,
+        'spec.cluster': (o) => o.spec.cluster,
+        'spec.node': (o) => o.spec.node ?? '',
+        'spec.serviceAccount': (o) => o.spec.serviceAccount ?? '',
         // Matches when any of the pod's IPs equals the value.
-        'spec.ip': (o) => spec(o).ips,
-        'status.stale': (o) => String(status(o).stale),
+        'spec.ip': (o) => o.spec.ips ?? [],
+        'status.stale': (o) => String(o.status.stale),
       },
     },
     table: {
@@ -53,19 +32,16 @@ export function federatedEndpoints(store: Store): Resource {
         column('Ready', 'Whether the pod is ready.', 1, 'boolean'),
         STALE_COLUMN,
       ],
-      cells: (o, now) => {
-        const s = spec(o);
-        return [
-          s.cluster,
-          listCell(s.ips),
-          s.node || '<none>',
-          age(o.metadata.creationTimestamp, now),
-          s.serviceAccount,
-          listCell(s.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`)),
-          status(o).ready,
-          status(o).stale,
-        ];
-      },
+      cells: ({ metadata, spec, status }, now) => [
+        spec.cluster,
+        listCell(spec.ips ?? []),
+        spec.node || '<none>',
+        age(metadata.creationTimestamp, now),
+        spec.serviceAccount,
+        listCell((spec.ports ?? []).map((p) => `${p.name}:${p.port}/${p.protocol}`)),
+        status.ready,
+        status.stale,
+      ],
     },
-  };
+  });
 }

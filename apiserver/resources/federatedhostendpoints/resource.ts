@@ -1,32 +1,18 @@
 // resource.ts: FederatedHostEndpoint (fhep): one per node in any cluster, named <cluster>.<node>.
+import { FEDERATED_HOST_ENDPOINTS as NAMES, type FederatedHostEndpoint } from '../../../api/index.js';
 import type { Store } from '../../store/store.js';
-import type { KObject } from '../../types.js';
-import type { Resource } from '../../rest/resource.js';
+import { defineResource, type Resource } from '../../rest/resource.js';
 import { STALE_COLUMN, age, column, listCell } from '../columns.js';
+import { resourceInfo } from '../info.js';
 
-interface Spec {
-  cluster: string;
-  addresses: { type: string; address: string }[];
-  podCIDRs: string[];
-  tunnel: { address: string; mac: string };
-}
-const spec = (o: KObject): Spec => o.spec as Spec;
-const status = (o: KObject): { ready: boolean; stale: boolean } =>
-  o.status as { ready: boolean; stale: boolean };
+const tunnelCell = (t: FederatedHostEndpoint['spec']['tunnel']): string =>
+  t?.address ? `${t.address}/${t.mac ?? ''}` : '<none>';
 
 /** federatedHostEndpoints returns the FederatedHostEndpoint resource backed by store. */
-export function federatedHostEndpoints(store: Store): Resource {
-  return {
-    info: {
-      plural: 'federatedhostendpoints',
-      singular: 'federatedhostendpoint',
-      kind: 'FederatedHostEndpoint',
-      listKind: 'FederatedHostEndpointList',
-      namespaced: false,
-      shortNames: ['fhep'],
-      categories: ['mesh'],
-    },
-    reader: { store, fields: { 'spec.cluster': (o) => spec(o).cluster } },
+export function federatedHostEndpoints(store: Store<FederatedHostEndpoint>): Resource {
+  return defineResource<FederatedHostEndpoint>({
+    info: resourceInfo(NAMES),
+    reader: { store, fields: { 'spec.cluster': (o) => o.spec.cluster } },
     table: {
       columns: [
         column('Cluster', 'Cluster of the node.'),
@@ -37,18 +23,15 @@ export function federatedHostEndpoints(store: Store): Resource {
         column('Ready', 'Whether the node is ready.', 1, 'boolean'),
         STALE_COLUMN,
       ],
-      cells: (o, now) => {
-        const s = spec(o);
-        return [
-          s.cluster,
-          listCell(s.addresses.map((a) => a.address)),
-          listCell(s.podCIDRs),
-          age(o.metadata.creationTimestamp, now),
-          s.tunnel.address ? `${s.tunnel.address}/${s.tunnel.mac}` : '<none>',
-          status(o).ready,
-          status(o).stale,
-        ];
-      },
+      cells: ({ metadata, spec, status }, now) => [
+        spec.cluster,
+        listCell((spec.addresses ?? []).map((a) => a.address)),
+        listCell(spec.podCIDRs ?? []),
+        age(metadata.creationTimestamp, now),
+        tunnelCell(spec.tunnel),
+        status.ready,
+        status.stale,
+      ],
     },
-  };
+  });
 }

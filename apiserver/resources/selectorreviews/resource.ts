@@ -1,23 +1,27 @@
 // resource.ts: SelectorReview: create-only, like SubjectAccessReview. The server evaluates
 // spec.selector (Calico syntax) across every endpoint of the mesh and answers in status: validity
 // (with the error position), canonical form, unique ID, matches and their minimal CIDR cover.
-import { SelectorError, type Core } from '../../../core/index.js';
-import type { MeshStore } from '../../mesh/meshstore.js';
+import {
+  GROUP,
+  GROUP_VERSION,
+  SELECTOR_REVIEWS as NAMES,
+  type SelectorMatch,
+  type SelectorReviewSpec,
+  type SelectorReviewStatus,
+} from '../../../api/index.js';
+import { SelectorError, type Core, type Selector } from '../../../core/index.js';
+import { hostAddresses } from '../../mesh/identity.js';
+import type { MeshMatch, MeshStore } from '../../mesh/meshstore.js';
 import type { Resource } from '../../rest/resource.js';
 import { invalid, type StatusCause } from '../../status.js';
-import { GROUP, GROUP_VERSION, type KObject } from '../../types.js';
+import type { KObject, RequestObject } from '../../types.js';
+import { resourceInfo } from '../info.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
-const GR = { group: GROUP, resource: 'selectorreviews', kind: 'SelectorReview' };
+const GR = { group: GROUP, resource: NAMES.plural, kind: NAMES.kind };
 
-interface Spec {
-  selector: string;
-  namespace?: string;
-  limit: number;
-}
-
-function validate(obj: KObject): Spec {
+function validate(obj: RequestObject): SelectorReviewSpec {
   const spec = (obj.spec ?? {}) as Record<string, unknown>;
   const causes: StatusCause[] = [];
   if (typeof spec.selector !== 'string') {
@@ -43,12 +47,35 @@ function validate(obj: KObject): Spec {
     });
   }
   if (causes.length > 0) throw invalid(GR, obj.metadata.name ?? '', causes);
-  const out: Spec = { selector: spec.selector as string, limit: limit as number };
+  const out: SelectorReviewSpec = { selector: spec.selector as string, limit: limit as number };
   if (spec.namespace) out.namespace = spec.namespace as string;
   return out;
 }
 
-function review(core: Core, mesh: MeshStore, spec: Spec): Record<string, unknown> {
+function toMatch(m: MeshMatch): SelectorMatch {
+  const { metadata, spec } = m.obj;
+  const ips = m.kind === 'workload' ? (m.obj.spec.ips ?? []) : hostAddresses(m.obj);
+  const out: SelectorMatch = { cluster: spec.cluster, name: metadata.name, kind: m.kind, ips: [...ips] };
+  if (metadata.namespace) out.namespace = metadata.namespace;
+  return out;
+}
+
+function matchesOf(
+  core: Core,
+  mesh: MeshStore,
+  sel: Selector,
+  spec: SelectorReviewSpec,
+): SelectorReviewStatus {
+  const matches = mesh
+    .matching(sel)
+    .map(toMatch)
+    .filter((m) => spec.namespace === undefined || m.namespace === spec.namespace)
+    .sort((a, b) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name));
+  const cidrs = core.cidrCover(matches.flatMap((m) => m.ips ?? []));
+  return { matchCount: matches.length, matches: matches.slice(0, spec.limit), cidrs };
+}
+
+function review(core: Core, mesh: MeshStore, spec: SelectorReviewSpec): SelectorReviewStatus {
   let sel;
   try {
     sel = core.parse(spec.selector);
@@ -63,8 +90,12 @@ function review(core: Core, mesh: MeshStore, spec: Spec): Record<string, unknown
     };
   }
   try {
-    const r = mesh.review(sel, spec.namespace, spec.limit);
-    return { valid: true, canonical: sel.canonical, uniqueID: sel.uniqueID, ...r };
+    return {
+      valid: true,
+      canonical: sel.canonical,
+      uniqueID: sel.uniqueID,
+      ...matchesOf(core, mesh, sel, spec),
+    };
   } finally {
     sel.dispose();
   }
@@ -73,19 +104,14 @@ function review(core: Core, mesh: MeshStore, spec: Spec): Record<string, unknown
 /** selectorReviews returns the SelectorReview resource evaluating against mesh with core. */
 export function selectorReviews(core: Core, mesh: MeshStore): Resource {
   return {
-    info: {
-      plural: 'selectorreviews',
-      singular: 'selectorreview',
-      kind: 'SelectorReview',
-      listKind: 'SelectorReviewList',
-      namespaced: false,
-    },
+    info: resourceInfo(NAMES, []),
     creator: {
-      create: async (obj) => {
+      // spec is echoed as sent, as SubjectAccessReview does.
+      create: async (obj): Promise<KObject & { spec: unknown; status: SelectorReviewStatus }> => {
         const spec = validate(obj);
         return {
           apiVersion: GROUP_VERSION,
-          kind: 'SelectorReview',
+          kind: NAMES.kind,
           metadata: {
             ...obj.metadata,
             creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { createCA } from '../../core/pki.js';
+import { createCA } from '../../../core/pki.js';
 import {
   classifyError,
   InvalidKubeconfigError,

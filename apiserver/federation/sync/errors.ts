@@ -3,15 +3,16 @@
 // permission. Messages never quote credentials or kubeconfig content.
 import { X509Certificate } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Permission, SyncErrorReason } from '../../../api/index.js';
 
-/** SyncErrorReason is the machine-readable cause of a sync failure. */
-export type SyncErrorReason =
-  'InvalidKubeconfig' | 'Unreachable' | 'CertificateMismatch' | 'Unauthorized' | 'Forbidden' | 'Unknown';
+export type { SyncErrorReason } from '../../../api/index.js';
 
 /** ClassifiedError is what a user sees about a sync failure. */
 export interface ClassifiedError {
   reason: SyncErrorReason;
   message: string;
+  /** permission names the missing permission when reason is Forbidden. */
+  permission?: Permission;
 }
 
 /** InvalidKubeconfigError reports a remote kubeconfig that cannot be used, naming what is wrong. */
@@ -116,10 +117,23 @@ function classifyStatus(st: RemoteStatus, req?: RemoteRequestError): ClassifiedE
     const anon = st.message?.includes('"system:anonymous"')
       ? '; the request was anonymous, so the client certificate or token was not recognized'
       : '';
-    return { reason: 'Forbidden', message: `missing permission: ${perm}${detail}${anon}` };
+    const out: ClassifiedError = {
+      reason: 'Forbidden',
+      message: `missing permission: ${perm}${detail}${anon}`,
+    };
+    if (req) out.permission = permissionOf(req);
+    return out;
   }
   const where = req ? `${req.verb} ${req.resource} on ${req.server}` : 'request';
   return { reason: 'Unknown', message: `${where} failed: HTTP ${st.code}${detail}` };
+}
+
+// resource is "pods" or "endpointslices.discovery.k8s.io", as RBAC names it.
+function permissionOf(req: RemoteRequestError): Permission {
+  const dot = req.resource.indexOf('.');
+  return dot < 0
+    ? { verb: req.verb, group: '', resource: req.resource }
+    : { verb: req.verb, group: req.resource.slice(dot + 1), resource: req.resource.slice(0, dot) };
 }
 
 /** apiExceptionStatus reads the code and Status message of a client-node ApiException. */

@@ -3,16 +3,13 @@
 // configuration cannot be used, in words a user can act on.
 import { createHash } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
-import type { Problem } from './status.js';
+import type { RemoteClusterConfiguration } from '../../../api/index.js';
+import type { Problem } from './health.js';
 
-/** RCCObject is the part of a RemoteClusterConfiguration the controller reads. */
-export interface RCCObject {
-  metadata: { name: string; generation?: number; uid?: string };
-  spec?: {
-    clusterAccessSecret?: { name?: string; namespace?: string };
-    syncOptions?: { overlayRoutingMode?: string };
-  };
-}
+/** RCCObject is a RemoteClusterConfiguration as read by the controller (spec fields may be missing in bad input). */
+export type RCCObject = Pick<RemoteClusterConfiguration, 'metadata'> & {
+  spec?: Partial<RemoteClusterConfiguration['spec']>;
+};
 
 /** Desired is a usable remote cluster configuration. */
 export interface Desired {

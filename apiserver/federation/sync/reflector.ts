@@ -3,8 +3,8 @@
 // relists after errors and 410s; only real changes reach the mesh store, in batches.
 import type http from 'node:http';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
-import type { SourceChange } from '../mesh/meshstore.js';
+import type { Logger } from '../../log.js';
+import type { SourceChange } from '../../mesh/kinds/index.js';
 import { RemoteRequestError, type RemoteStatus } from './errors.js';
 import type { SyncKind } from './syncer.js';
 import { readBody, resourceOf, watchEvents } from './transport.js';

@@ -3,13 +3,13 @@
 // endpoints when the RCC goes). A disconnected cluster's endpoints stay, marked stale, for a grace
 // period, then go; its RCC status says so.
 import { type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
-import type { MeshStore } from '../mesh/meshstore.js';
-import { classifyError, loadRemoteKubeConfig } from './errors.js';
+import type { Logger } from '../../log.js';
+import type { MeshStore } from '../../mesh/meshstore.js';
+import { classifyError, loadRemoteKubeConfig } from '../sync/errors.js';
+import type { ClusterHealth, Problem } from './health.js';
 import { desiredFrom, isProblem, type RCCObject } from './rcc.js';
-import type { ClusterHealth, Problem } from './status.js';
 
-/** SyncerView is what the controller needs of a syncer's state. */
+/** SyncerView is what the controller knows of a cluster's sync: the syncer's state, or a configuration problem. */
 export interface SyncerView {
   connected: boolean;
   synced: boolean;

@@ -5,10 +5,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KubeConfig, KubernetesObject, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { V1ServiceAccount } from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
-import type { MeshStore, SourceChange } from '../mesh/meshstore.js';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { backoffDelay, type BackoffPolicy } from '../../../core/backoff.js';
+import type { Logger } from '../../log.js';
+import type { SourceChange } from '../../mesh/kinds/index.js';
 import { classifyError, RemoteRequestError, type ClassifiedError } from './errors.js';
 import { Reflector, type Engine } from './reflector.js';
 import { openRequest, resourceOf, type Transport } from './transport.js';
@@ -53,7 +53,7 @@ export interface SyncerOptions {
   kinds: SyncKind<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   log: Logger;
   onState: (s: SyncerState) => void;
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Omit<BackoffPolicy, 'random'>;
   watchTimeoutSeconds?: number;
   random?: () => number;
   /** sleep waits between retries; it should settle early when signal aborts. */
@@ -208,50 +208,9 @@ class SyncState {
 
   /** wait sleeps the capped, jittered backoff for attempt, returning early on stop. */
   async wait(attempt: number): Promise<void> {
-    const { initialMs, maxMs } = this.o.backoff ?? { initialMs: 500, maxMs: 30_000 };
-    const base = Math.min(maxMs, initialMs * 2 ** attempt);
-    const ms = base / 2 + ((this.o.random ?? Math.random)() * base) / 2;
+    const policy = { ...(this.o.backoff ?? { initialMs: 500, maxMs: 30_000 }), random: this.o.random };
+    const ms = backoffDelay(attempt, policy);
     const sleep = this.o.sleep ?? ((t, s) => delay(t, undefined, { signal: s }).catch(() => undefined));
     await Promise.race([sleep(ms, this.signal), this.#stopWait]);
   }
-}
-
-/** Wiring lets later features receive services and EndpointSlices (no-ops until then). */
-export interface Wiring {
-  services?: (changes: SourceChange<KubernetesObject>[]) => void;
-  endpointSlices?: (changes: SourceChange<KubernetesObject>[]) => void;
-}
-
-/** coreKinds returns the kinds a remote cluster syncs into mesh, plus services and EndpointSlices for wiring. */
-export function coreKinds(mesh: MeshStore, cluster: string, wiring: Wiring = {}): SyncKind[] {
-  const noop = (): void => undefined;
-  const kinds = [
-    {
-      name: 'namespaces',
-      path: '/api/v1/namespaces',
-      apply: (c) => mesh.applyNamespaces(cluster, c),
-    } satisfies SyncKind<V1Namespace>,
-    {
-      name: 'serviceaccounts',
-      path: '/api/v1/serviceaccounts',
-      apply: (c) => mesh.applyServiceAccounts(cluster, c),
-    } satisfies SyncKind<V1ServiceAccount>,
-    {
-      name: 'pods',
-      path: '/api/v1/pods',
-      apply: (c) => mesh.applyPods(cluster, c),
-    } satisfies SyncKind<V1Pod>,
-    {
-      name: 'nodes',
-      path: '/api/v1/nodes',
-      apply: (c) => mesh.applyNodes(cluster, c),
-    } satisfies SyncKind<V1Node>,
-    { name: 'services', path: '/api/v1/services', apply: wiring.services ?? noop },
-    {
-      name: 'endpointslices',
-      path: '/apis/discovery.k8s.io/v1/endpointslices',
-      apply: wiring.endpointSlices ?? noop,
-    },
-  ];
-  return kinds as SyncKind[];
 }

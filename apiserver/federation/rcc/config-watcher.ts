@@ -11,12 +11,13 @@ import {
   type ObjectCache,
   type V1Secret,
 } from '@kubernetes/client-node';
-import type { Logger } from '../log.js';
+import { REMOTE_CLUSTER_CONFIGURATIONS as RCC_NAMES } from '../../../api/index.js';
+import { Backoff } from '../../../core/backoff.js';
+import type { Logger } from '../../log.js';
 import type { FederationController } from './controller.js';
 import { secretRef, type RCCObject } from './rcc.js';
 
-const RCC = { group: 'config.federated.mesh', version: 'v1alpha1', plural: 'remoteclusterconfigurations' };
-const MAX_BACKOFF_MS = 30_000;
+const RCC = { group: RCC_NAMES.group, version: RCC_NAMES.version, plural: RCC_NAMES.plural };
 
 type Cached<T> = Informer<T & KubernetesObject> & ObjectCache<T & KubernetesObject>;
 
@@ -51,7 +52,7 @@ export class ConfigWatcher {
   async start(): Promise<void> {
     // Secrets first, so the first reconcile of each RCC already sees its Secret.
     await this.#run(this.#secrets, 'secrets');
-    await this.#run(this.#rccs, 'remoteclusterconfigurations');
+    await this.#run(this.#rccs, RCC.plural);
   }
 
   /** stop ends both watches. */
@@ -80,16 +81,16 @@ export class ConfigWatcher {
   }
 
   #run(inf: Informer<KubernetesObject>, what: string): Promise<void> {
-    let attempt = 0;
+    const backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
     let failed = false;
     inf.on('error', (err: unknown) => {
       failed = true;
       if (this.#stopped) return;
-      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+      const delay = backoff.next();
       const code = (err as { code?: number }).code;
       const hint =
         code === 404
-          ? ' (is the config.federated.mesh CRD installed? run: kubectl mesh install)'
+          ? ` (is the ${RCC.group} CRD installed? run: kubectl mesh install)`
           : code === 403
             ? ' (fedmesh-apiserver lacks list/watch permission on it)'
             : '';
@@ -102,7 +103,7 @@ export class ConfigWatcher {
     const start = async (): Promise<void> => {
       failed = false;
       await inf.start();
-      if (!failed) attempt = 0;
+      if (!failed) backoff.reset();
     };
     return start();
   }

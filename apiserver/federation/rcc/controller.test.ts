@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { Core } from '../../core/index.js';
-import { jsonLogger } from '../log.js';
-import { MeshStore } from '../mesh/meshstore.js';
+import { Core } from '../../../core/index.js';
+import { jsonLogger } from '../../log.js';
+import { MeshStore } from '../../mesh/meshstore.js';
 import { FederationController, type SyncerView } from './controller.js';
 import type { RCCObject } from './rcc.js';
-import type { ClusterHealth } from './status.js';
+import type { ClusterHealth } from './health.js';
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -66,7 +66,7 @@ describe('federation controller', () => {
   it('marks a disconnected cluster stale, then removes its endpoints after the grace period', async () => {
     const { mesh, syncers, health, ctl } = setup(100);
     await ctl.reconcile('b', rcc('b'), secret());
-    mesh.applyPods('b', [{ upsert: pod('db-0') }]);
+    mesh.apply('b', 'pods', [{ upsert: pod('db-0') }]);
     syncers[0]!.onState({ connected: true, synced: true });
     assert.equal(staleOf(mesh, 'shop/b.db-0'), false);
     syncers[0]!.onState({
@@ -87,7 +87,7 @@ describe('federation controller', () => {
   it('clears stale on reconnect before the grace period ends', async () => {
     const { mesh, syncers, ctl } = setup(60_000);
     await ctl.reconcile('b', rcc('b'), secret());
-    mesh.applyPods('b', [{ upsert: pod('db-0') }]);
+    mesh.apply('b', 'pods', [{ upsert: pod('db-0') }]);
     syncers[0]!.onState({ connected: true, synced: true });
     syncers[0]!.onState({ connected: false, synced: true });
     syncers[0]!.onState({ connected: true, synced: true });
@@ -99,15 +99,15 @@ describe('federation controller', () => {
     const { mesh, syncers, ctl } = setup();
     await ctl.reconcile('b', rcc('b'), secret());
     await ctl.reconcile('c', rcc('c'), secret());
-    mesh.applyPods('b', [{ upsert: pod('keep') }, { upsert: pod('gone') }]);
-    mesh.applyPods('c', [{ upsert: pod('web') }]);
+    mesh.apply('b', 'pods', [{ upsert: pod('keep') }, { upsert: pod('gone') }]);
+    mesh.apply('c', 'pods', [{ upsert: pod('web') }]);
     await ctl.reconcile('b', rcc('b'), secret(KUBECONFIG.replace('token: t', 'token: t2')));
     assert.equal(syncers.length, 3);
     assert.deepEqual(
       syncers.map((s) => s.stopped),
       [true, false, false],
     );
-    mesh.applyPods('b', [{ upsert: pod('keep') }]);
+    mesh.apply('b', 'pods', [{ upsert: pod('keep') }]);
     syncers[2]!.resolveSynced();
     await tick();
     assert.ok(mesh.endpoints.get('shop/b.keep'));
@@ -119,7 +119,7 @@ describe('federation controller', () => {
   it('removes a cluster with its RCC', async () => {
     const { mesh, ctl } = setup();
     await ctl.reconcile('b', rcc('b'), secret());
-    mesh.applyPods('b', [{ upsert: pod('db-0') }]);
+    mesh.apply('b', 'pods', [{ upsert: pod('db-0') }]);
     await ctl.reconcile('b', undefined, undefined);
     assert.equal(mesh.endpoints.size, 0);
     await ctl.stop();

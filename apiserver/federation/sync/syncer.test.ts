@@ -9,25 +9,19 @@ import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { stringify } from 'yaml';
 import { CoreV1Api, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
-import { Core } from '../../core/index.js';
-import { createCA } from '../../core/pki.js';
-import { createPods, type PodSpec } from '../../test/e2e/fixtures.js';
-import { startControlPlane, type ControlPlane } from '../../test/harness/controlplane.js';
-import type { Cluster } from '../../test/harness/cluster.js';
-import { freePort } from '../../test/harness/ports.js';
-import { waitFor } from '../../test/harness/wait.js';
-import type { Logger } from '../log.js';
-import type { SourceChange } from '../mesh/meshstore.js';
-import { MeshStore } from '../mesh/meshstore.js';
+import { Core } from '../../../core/index.js';
+import { createCA } from '../../../core/pki.js';
+import { createPods, type PodSpec } from '../../../test/e2e/fixtures.js';
+import { startControlPlane, type ControlPlane } from '../../../test/harness/controlplane.js';
+import type { Cluster } from '../../../test/harness/cluster.js';
+import { freePort } from '../../../test/harness/ports.js';
+import { waitFor } from '../../../test/harness/wait.js';
+import type { Logger } from '../../log.js';
+import type { SourceChange } from '../../mesh/kinds/index.js';
+import { MeshStore } from '../../mesh/meshstore.js';
+import { syncKinds } from '../rcc/kinds.js';
 import { loadRemoteKubeConfig } from './errors.js';
-import {
-  coreKinds,
-  startSyncer,
-  type Syncer,
-  type SyncerOptions,
-  type SyncerState,
-  type SyncKind,
-} from './syncer.js';
+import { startSyncer, type Syncer, type SyncerOptions, type SyncerState, type SyncKind } from './syncer.js';
 
 type Obj = KubernetesObject;
 const key = (o: { namespace?: string; name?: string }): string => `${o.namespace ?? ''}/${o.name ?? ''}`;
@@ -192,13 +186,13 @@ describe('startSyncer against kube-apiserver', { timeout: 300_000 }, () => {
     }
   });
 
-  it('feeds a MeshStore through coreKinds', async () => {
+  it('feeds a MeshStore through the mesh kinds', async () => {
     const mesh = new MeshStore(Core.load());
     const states: SyncerState[] = [];
     const syncer = startSyncer({
       cluster: 'remote',
       kubeConfig: kubeconfigOf(c.kubeconfig),
-      kinds: coreKinds(mesh, 'remote'),
+      kinds: syncKinds(mesh, 'remote'),
       log: quietLog(),
       onState: (s) => states.push(s),
     });

@@ -1,0 +1,7 @@
+// index.ts: fedmesh's API vocabulary: the types of every kind it serves or defines (generated from
+// openapi/), their names, and the naming rules. Types and names only, no I/O.
+export * from './meta.js';
+export * from './names.js';
+export type * from './federated/v1alpha1.js';
+export type * from './config/v1alpha1.js';
+export * from './config/conditions.js';

@@ -1,0 +1,50 @@
+// config.ts: the Config stage of fedmesh-apiserver: from completed options to every part the
+// server is made of, built but not started (no request is sent and no port is opened here).
+import { KubeConfig } from '@kubernetes/client-node';
+import { Core } from '../core/index.js';
+import { jsonLogger, type Logger } from './log.js';
+import { MeshStore } from './mesh/meshstore.js';
+import { Metrics } from './metrics.js';
+import type { CompletedOptions } from './options.js';
+import { servedResources } from './resources/registry.js';
+import type { Resource } from './rest/resource.js';
+
+/** Config is everything fedmesh-apiserver is built from. */
+export interface Config {
+  options: CompletedOptions;
+  log: Logger;
+  /** kubeConfig reaches the local cluster. */
+  kubeConfig: KubeConfig;
+  core: Core;
+  mesh: MeshStore;
+  metrics: Metrics;
+  /** resources are the served resources by plural name, in discovery order. */
+  resources: Map<string, Resource>;
+  now: () => Date;
+}
+
+function loadKubeConfig(o: CompletedOptions): KubeConfig {
+  const kc = new KubeConfig();
+  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+/** newConfig builds the Config of completed options. */
+export function newConfig(options: CompletedOptions, log: Logger = jsonLogger(options.logLevel)): Config {
+  const now = (): Date => new Date();
+  const core = Core.load();
+  const mesh = new MeshStore(core, { now, historySize: options.watchHistory, log });
+  const metrics = new Metrics({ federatedendpoints: mesh.endpoints, federatedhostendpoints: mesh.hosts });
+  mesh.onCluster((e) => metrics.clusterHealth(e.cluster, undefined));
+  return {
+    options,
+    log,
+    kubeConfig: loadKubeConfig(options),
+    core,
+    mesh,
+    metrics,
+    resources: servedResources(core, mesh),
+    now,
+  };
+}

@@ -1,0 +1,77 @@
+// writer.ts: writes RemoteClusterConfiguration status, by the leader only, at most once per
+// interval per object, and only when it changed; a removed cluster is forgotten.
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { REMOTE_CLUSTER_CONFIGURATIONS, type RemoteClusterConfiguration } from '../../../api/index.js';
+import type { ClusterHealth } from '../../federation/rcc/health.js';
+import type { Logger } from '../../log.js';
+import { statusFor } from './conditions.js';
+
+const RCC = {
+  group: REMOTE_CLUSTER_CONFIGURATIONS.group,
+  version: REMOTE_CLUSTER_CONFIGURATIONS.version,
+  plural: REMOTE_CLUSTER_CONFIGURATIONS.plural,
+};
+/** StatusWriter writes RCC status when leader, rate-limited and coalesced per object. */
+export class StatusWriter {
+  readonly #api: CustomObjectsApi;
+  readonly #pending = new Map<string, ClusterHealth>();
+  readonly #written = new Map<string, string>();
+  #timer?: NodeJS.Timeout;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly isLeader: () => boolean,
+    private readonly log: Logger,
+    private readonly intervalMs = 1000,
+  ) {
+    this.#api = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /** publish records the latest health of an RCC; it is written within intervalMs if leader. */
+  publish(name: string, h: ClusterHealth): void {
+    this.#pending.set(name, h);
+    this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs).unref();
+  }
+
+  /** forget drops an RCC (deleted). */
+  forget(name: string): void {
+    this.#pending.delete(name);
+    this.#written.delete(name);
+  }
+
+  /** stop cancels pending writes. */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#pending.clear();
+  }
+
+  async #flush(): Promise<void> {
+    this.#timer = undefined;
+    if (!this.isLeader()) {
+      if (this.#pending.size) this.#timer = setTimeout(() => void this.#flush(), this.intervalMs).unref();
+      return;
+    }
+    const batch = [...this.#pending];
+    this.#pending.clear();
+    for (const [name, h] of batch)
+      await this.#write(name, h).catch((err: unknown) => this.#retry(name, h, err));
+  }
+
+  #retry(name: string, h: ClusterHealth, err: unknown): void {
+    if ((err as { code?: number }).code === 404) return;
+    this.log.debug('writing RemoteClusterConfiguration status failed; retrying', {
+      name,
+      error: String((err as Error).message ?? err),
+    });
+    if (!this.#pending.has(name)) this.publish(name, h);
+  }
+
+  async #write(name: string, h: ClusterHealth): Promise<void> {
+    const obj = (await this.#api.getClusterCustomObject({ ...RCC, name })) as RemoteClusterConfiguration;
+    const status = statusFor(h, obj.status?.conditions, obj.metadata.generation, new Date());
+    const key = JSON.stringify(status);
+    if (this.#written.get(name) === key && JSON.stringify(obj.status) === key) return;
+    await this.#api.replaceClusterCustomObjectStatus({ ...RCC, name, body: { ...obj, status } });
+    this.#written.set(name, key);
+  }
+}
