@@ -94,14 +94,14 @@ export function parseOptions(argv: string[]): Options | 'help' {
   if (values.help) return 'help';
   return {
     securePort: Number(values['secure-port']),
-    bindAddress: values['bind-address']!,
+    bindAddress: values['bind-address'],
     tlsCertFile: values['tls-cert-file'],
     tlsPrivateKeyFile: values['tls-private-key-file'],
     certDir: values['cert-dir'],
     kubeconfig: values.kubeconfig,
-    clusterName: values['cluster-name']!,
-    serviceName: values['service-name']!,
-    serviceNamespace: values['service-namespace']!,
+    clusterName: values['cluster-name'],
+    serviceName: values['service-name'],
+    serviceNamespace: values['service-namespace'],
     watchHistory: Number(values['watch-history']),
     minRequestTimeoutSeconds: Number(values['min-request-timeout']),
     maxRequestBodyBytes: Number(values['max-request-body-bytes']),

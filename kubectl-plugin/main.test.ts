@@ -5,6 +5,15 @@ import type { IO } from './cli/command.js';
 import { CliError } from './cli/errors.js';
 import { run } from './main.js';
 
+/** EvalLine is one line `kubectl mesh selector eval -o json` writes. */
+interface EvalLine {
+  valid?: boolean;
+  canonical?: string;
+  uniqueID?: string;
+  matches?: boolean;
+  error?: string;
+}
+
 interface Result {
   code: number;
   stdout: string;
@@ -88,7 +97,7 @@ describe('selector eval', () => {
     test(name, async () => {
       const r = await mesh(['selector', 'eval', '-o', 'json', ...argv]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(JSON.parse(r.stdout).matches, want);
+      assert.equal((JSON.parse(r.stdout) as EvalLine).matches, want);
     });
   }
 
@@ -106,23 +115,23 @@ describe('selector eval', () => {
     const out = r.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as EvalLine);
     assert.equal(r.code, 1, 'a bad line makes the exit code 1');
     assert.equal(out.length, 6);
     assert.deepEqual(out[0], {
       valid: true,
       canonical: 'app == "web"',
-      uniqueID: out[0].uniqueID,
+      uniqueID: out[0]?.uniqueID,
       matches: true,
     });
-    assert.match(out[1].error, /^line 2: invalid JSON/);
+    assert.match(out[1]?.error ?? '', /^line 2: invalid JSON/);
     assert.deepEqual(out[2], {
       valid: false,
       error: "invalid selector at position 2: expected '==' (a single '=' is not an operator)",
     });
-    assert.equal(out[3].matches, true);
+    assert.equal(out[3]?.matches, true);
     assert.deepEqual(out[4], { valid: false, error: 'line 6: "labels.a" must be a string' });
-    assert.equal(out[5].matches, false);
+    assert.equal(out[5]?.matches, false);
   });
 
   test('batch mode reads a file and exits 0 when every line is valid', async () => {
@@ -130,7 +139,7 @@ describe('selector eval', () => {
       'in.jsonl': '{"selector":"has(a)","labels":{"a":""}}',
     });
     assert.equal(r.code, 0);
-    assert.equal(JSON.parse(r.stdout).matches, true);
+    assert.equal((JSON.parse(r.stdout) as EvalLine).matches, true);
   });
 
   test('a missing batch file is an error with a next step', async () => {

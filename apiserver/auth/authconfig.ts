@@ -47,7 +47,7 @@ function jsonList(data: Record<string, string>, key: string): string[] {
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
     throw new Error(`${key} is not a JSON array of strings`);
   }
-  return v as string[];
+  return v;
 }
 
 /** parseAuthenticationConfigMap turns the ConfigMap's data into AuthSettings; it throws on bad data. */
@@ -205,7 +205,7 @@ export class AuthConfigWatcher {
         allowWatchBookmarks: true,
       };
       const done = (err: unknown): void =>
-        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve();
+        err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve();
       this.watcher
         .watch(
           `/api/v1/namespaces/${AUTH_CONFIGMAP_NAMESPACE}/configmaps`,

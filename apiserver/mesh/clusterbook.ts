@@ -81,7 +81,7 @@ export class ClusterBook {
     else this.#claimsOf.set(key, [...ips]);
     for (const ip of ips) {
       let m = this.#claims.get(ip);
-      if (!m) this.#claims.set(ip, (m = new Map()));
+      if (!m) this.#claims.set(ip, (m = new Map<string, string>()));
       m.set(key, cluster);
     }
   }

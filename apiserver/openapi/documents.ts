@@ -104,7 +104,7 @@ export function buildV3(
     info: { title: 'fedmesh', version },
     paths: byPath(ops, (o) => v3Operation(o, schemaOf)),
     components: {
-      schemas: schemas as Record<string, OpenAPIV3.SchemaObject>,
+      schemas: schemas,
       securitySchemes: { BearerToken: BEARER },
     },
     security: [{ BearerToken: [] }],

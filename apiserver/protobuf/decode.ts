@@ -55,7 +55,7 @@ function toJSON(apiVersion: string, kind: string, msg: Msg): Msg {
       kind: 'PartialObjectMetadata',
       metadata: objectMetaJSON(i.metadata),
     }));
-    return { metadata: (prune(msg.metadata) as Msg | undefined) ?? {}, items };
+    return { metadata: prune(msg.metadata) ?? {}, items };
   }
   const details = msg.details as Msg | undefined;
   if (details?.retryAfterSeconds === 0) delete details.retryAfterSeconds; // JSON omits zero
@@ -75,7 +75,7 @@ export function decodeProtobuf(buf: Uint8Array): Decoded {
   const kind = unknown.typeMeta?.kind ?? '';
   const type = BY_KIND[kind];
   if (!type) throw new Error(`protobuf: cannot decode kind ${JSON.stringify(kind)}`);
-  const msg = type.toObject(type.decode(unknown.raw ?? new Uint8Array()), { longs: Number }) as Msg;
+  const msg = type.toObject(type.decode(unknown.raw ?? new Uint8Array()), { longs: Number });
   return { apiVersion, kind, ...toJSON(apiVersion, kind, msg) };
 }
 

@@ -196,8 +196,8 @@ describe('protobuf against a real kube-apiserver', () => {
     assert.match(got.type, /^application\/vnd\.kubernetes\.protobuf;stream=watch/);
     const { events } = decodeWatchFrames(got.body);
     assert.equal(events[0]?.type, 'ADDED');
-    assert.equal((events[0]!.object.metadata as { name: string }).name, 'payments');
-    const ours = encodeWatchEvent('ADDED', encodePartialObjectMetadata(events[0]!.object));
+    assert.equal((events[0].object.metadata as { name: string }).name, 'payments');
+    const ours = encodeWatchEvent('ADDED', encodePartialObjectMetadata(events[0].object));
     assert.deepEqual(decodeWatchFrames(ours).events, [events[0]]);
   });
 });

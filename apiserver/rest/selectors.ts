@@ -12,7 +12,7 @@ function tokenize(s: string): string[] {
   return out;
 }
 
-const isIdent = (t: string | undefined): t is string => t !== undefined && /^[A-Za-z0-9_./-]+$/.test(t);
+const isIdent = (t: string | undefined): boolean => t !== undefined && /^[A-Za-z0-9_./-]+$/.test(t);
 const quote = (v: string): string => `"${v}"`;
 const fail = (msg: string): never => {
   throw badRequest(`unable to parse requirement: ${msg}`);
@@ -34,6 +34,21 @@ function parseSet(toks: string[], i: number): [string[], number] {
   return [values, i + 1];
 }
 
+function parseEquality(key: string, op: string, toks: string[], i: number): [string, number] {
+  const v = toks[i + 2];
+  const cmp = op === '!=' ? '!=' : '==';
+  // An empty value is valid: `a=` selects objects whose label a is "".
+  if (v === undefined || v === ',') return [`${key} ${cmp} ""`, i + 2];
+  if (!isIdent(v)) fail(`invalid label value: "${v}"`);
+  return [`${key} ${cmp} ${quote(v)}`, i + 3];
+}
+
+function parseIn(key: string, op: string, toks: string[], i: number): [string, number] {
+  const [values, next] = parseSet(toks, i + 2);
+  if (values.length === 0) fail(`for '${op}' operator, values set can't be empty`);
+  return [`${key} ${op === 'in' ? 'in' : 'not in'} {${values.map(quote).join(', ')}}`, next];
+}
+
 function parseRequirement(toks: string[], i: number): [string, number] {
   if (toks[i] === '!') {
     const key = toks[i + 1];
@@ -44,18 +59,8 @@ function parseRequirement(toks: string[], i: number): [string, number] {
   if (!isIdent(key)) fail(`found '${key ?? ''}', expected: identifier`);
   const op = toks[i + 1];
   if (op === undefined || op === ',') return [`has(${key})`, i + 1];
-  if (op === '=' || op === '==' || op === '!=') {
-    const v = toks[i + 2];
-    // An empty value is valid: `a=` selects objects whose label a is "".
-    if (v === undefined || v === ',') return [`${key} ${op === '!=' ? '!=' : '=='} ""`, i + 2];
-    if (!isIdent(v)) fail(`invalid label value: "${v}"`);
-    return [`${key} ${op === '!=' ? '!=' : '=='} ${quote(v)}`, i + 3];
-  }
-  if (op === 'in' || op === 'notin') {
-    const [values, next] = parseSet(toks, i + 2);
-    if (values.length === 0) fail(`for '${op}' operator, values set can't be empty`);
-    return [`${key} ${op === 'in' ? 'in' : 'not in'} {${values.map(quote).join(', ')}}`, next];
-  }
+  if (op === '=' || op === '==' || op === '!=') return parseEquality(key!, op, toks, i);
+  if (op === 'in' || op === 'notin') return parseIn(key!, op, toks, i);
   if (op === '>' || op === '<' || op === 'gt' || op === 'lt') {
     throw badRequest(
       `label selector operator "${op}" is not supported by federated.mesh; use =, !=, in, notin or exists`,

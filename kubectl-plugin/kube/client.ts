@@ -62,7 +62,13 @@ export async function apply(
   for (const obj of objects) {
     try {
       const path = await disco.path(obj);
-      const r = await request(kc, 'PATCH', `${path}?${query}`, obj, 'application/apply-patch+yaml');
+      const r = await request(
+        kc,
+        'PATCH',
+        `${path}?${query.toString()}`,
+        obj,
+        'application/apply-patch+yaml',
+      );
       out.push(r.body as KubernetesObject);
     } catch (err) {
       throw statusError(err, `applying ${describe(obj)}`);

@@ -33,7 +33,7 @@ export class Discovery {
     if (list) return list;
     try {
       const r = await request(this.#kc, 'GET', gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`);
-      list = ((r.body as { resources?: APIResource[] } | undefined)?.resources ?? []) as APIResource[];
+      list = (r.body as { resources?: APIResource[] } | undefined)?.resources ?? [];
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) throw notServed(gv, '');
       throw err;

@@ -2,42 +2,40 @@
 // RemoteClusterConfigurations, MeshConfiguration default), with the names defined once.
 import { ApiregistrationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig, V1APIService } from '@kubernetes/client-node';
+import {
+  APISERVICE_NAME,
+  CONFIG_GROUP,
+  CONFIG_VERSION,
+  MESH_CONFIGURATION_NAME,
+  MESH_CONFIGURATIONS,
+  REMOTE_CLUSTER_CONFIGURATIONS,
+  type MeshConfiguration,
+  type RemoteClusterConfiguration,
+} from '../../api/index.js';
 import { isNotFound, statusError } from './status.js';
+
+export type { Condition } from '../../api/index.js';
 
 /** MESH names fedmesh's fixed objects. */
 export const MESH = {
-  apiService: 'v1alpha1.federated.mesh',
+  apiService: APISERVICE_NAME,
   namespace: 'fedmesh',
   deployment: 'fedmesh-apiserver',
   service: 'fedmesh-apiserver',
   serviceAccount: 'fedmesh-apiserver',
   servingSecret: 'fedmesh-apiserver-serving',
-  configGroup: 'config.federated.mesh',
-  configVersion: 'v1alpha1',
+  configGroup: CONFIG_GROUP,
+  configVersion: CONFIG_VERSION,
 } as const;
 
-/** Condition is a metav1.Condition as read from an object's status. */
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string | Date;
-}
-
 /** RCC is a RemoteClusterConfiguration as read from the API. */
-export interface RCC {
-  metadata: { name: string; creationTimestamp?: string };
-  spec?: { clusterAccessSecret?: { name?: string; namespace?: string } };
-  status?: {
-    conditions?: Condition[];
-    endpoints?: { workloads?: number; hosts?: number };
-    lastSyncTime?: string;
-  };
-}
+export type RCC = RemoteClusterConfiguration;
 
 /** condition returns the condition of the given type, if present. */
-export function condition(conds: Condition[] | undefined, type: string): Condition | undefined {
+export function condition<C extends { type: string }>(
+  conds: readonly C[] | undefined,
+  type: string,
+): C | undefined {
   return conds?.find((c) => c.type === type);
 }
 
@@ -53,16 +51,14 @@ export async function getAPIService(kc: KubeConfig): Promise<V1APIService | unde
 
 /** listRCCs lists the RemoteClusterConfigurations sorted by name ([] when the CRD is absent). */
 export async function listRCCs(kc: KubeConfig): Promise<RCC[]> {
-  const list = (await listConfig(kc, 'remoteclusterconfigurations')) as { items?: RCC[] };
+  const list = (await listConfig(kc, REMOTE_CLUSTER_CONFIGURATIONS.plural)) as { items?: RCC[] };
   return (list.items ?? []).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
 /** getLocalClusterName reads spec.clusterName of MeshConfiguration default, if any. */
 export async function getLocalClusterName(kc: KubeConfig): Promise<string | undefined> {
-  const list = (await listConfig(kc, 'meshconfigurations')) as {
-    items?: { metadata: { name: string }; spec?: { clusterName?: string } }[];
-  };
-  return list.items?.find((m) => m.metadata.name === 'default')?.spec?.clusterName;
+  const list = (await listConfig(kc, MESH_CONFIGURATIONS.plural)) as { items?: MeshConfiguration[] };
+  return list.items?.find((m) => m.metadata.name === MESH_CONFIGURATION_NAME)?.spec?.clusterName;
 }
 
 async function listConfig(kc: KubeConfig, plural: string): Promise<unknown> {

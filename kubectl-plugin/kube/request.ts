@@ -73,7 +73,7 @@ function send(url: URL, opts: https.RequestOptions, payload: string | undefined)
         try {
           resolve({ body: text === '' ? undefined : (JSON.parse(text) as unknown), headers: res.headers });
         } catch (e) {
-          reject(e as Error);
+          reject(e instanceof Error ? e : new Error(String(e)));
         }
       });
     });

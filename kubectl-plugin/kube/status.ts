@@ -11,7 +11,7 @@ interface StatusBody {
 /** statusOf extracts the HTTP code and Status body of a client-node error, if it is one. */
 export function statusOf(err: unknown): { code: number; status: StatusBody } | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
+  const code = err.code;
   if (typeof code !== 'number') return undefined;
   const raw = (err as { body?: unknown }).body;
   let body: unknown = raw;
@@ -22,7 +22,7 @@ export function statusOf(err: unknown): { code: number; status: StatusBody } | u
       body = { message: raw.trim() };
     }
   }
-  return { code, status: typeof body === 'object' && body !== null ? (body as StatusBody) : {} };
+  return { code, status: typeof body === 'object' && body !== null ? body : {} };
 }
 
 /** isNotFound says whether err is a 404 from the API server (or a kind it does not serve). */

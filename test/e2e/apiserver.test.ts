@@ -233,7 +233,7 @@ describe('federated.mesh RBAC and authentication', () => {
       { 'X-Remote-User': 'admin', 'X-Remote-Group': 'system:masters' },
     );
     assert.equal(res.status, 401);
-    assert.equal(JSON.parse(res.body).kind, 'Status');
+    assert.equal((JSON.parse(res.body) as { kind: string }).kind, 'Status');
   });
 
   it('does not block namespace deletion (kube-controller-manager)', async () => {

@@ -61,7 +61,7 @@ const events = (r: Reply): { type: string; object: WatchObject }[] =>
     .toString()
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l));
+    .map((l) => JSON.parse(l) as { type: string; object: WatchObject });
 
 before(async () => {
   cp = await startControlPlane({ clusters: ['w'] });

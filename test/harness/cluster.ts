@@ -70,7 +70,8 @@ export class Cluster {
 
   /** stop stops every process of the cluster. */
   async stop(): Promise<void> {
-    await Promise.all([this.controllerManager, this.apiserver].map((p) => p && stopProcess(p)));
+    const running = [this.controllerManager, this.apiserver].filter((p) => p !== undefined);
+    await Promise.all(running.map((p) => stopProcess(p)));
   }
 
   /** userKubeconfig writes a kubeconfig for a client-certificate user with the given groups. */

@@ -31,7 +31,7 @@ export function kubectl(
         maxBuffer: 256 * 1024 * 1024,
       },
       (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
+        if (err && typeof err.code !== 'number') return reject(new Error(err.message, { cause: err }));
         resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
       },
     );

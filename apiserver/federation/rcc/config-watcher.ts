@@ -41,10 +41,10 @@ export class ConfigWatcher {
     );
     this.#secrets = makeInformer(kc, '/api/v1/secrets', () => core.listSecretForAllNamespaces() as never);
     for (const ev of ['add', 'update'] as const) {
-      this.#rccs.on(ev, (o) => this.#reconcile(o.metadata!.name!));
+      this.#rccs.on(ev, (o) => this.#reconcile(o.metadata.name));
       this.#secrets.on(ev, (s) => this.#secretChanged(s));
     }
-    this.#rccs.on('delete', (o) => void this.controller.reconcile(o.metadata!.name!, undefined, undefined));
+    this.#rccs.on('delete', (o) => void this.controller.reconcile(o.metadata.name, undefined, undefined));
     this.#secrets.on('delete', (s) => this.#secretChanged(s));
   }
 

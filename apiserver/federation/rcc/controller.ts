@@ -210,6 +210,6 @@ export class FederationController {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const r of this.#runs.values()) clearTimeout(r.removeTimer);
-    await Promise.all([...this.#runs.values()].map((r) => r.syncer?.stop()));
+    await Promise.all([...this.#runs.values()].map((r) => r.syncer?.stop() ?? Promise.resolve()));
   }
 }

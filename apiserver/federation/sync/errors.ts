@@ -215,6 +215,6 @@ function userProblems(u: KCUser): string[] {
   const key = Boolean(u.keyData || u.keyFile);
   if (cert !== key)
     return [`user "${u.name}" has a client certificate without its key, or a key without its certificate`];
-  const any = cert || u.token || u.exec || u.authProvider || u.username;
+  const any = cert || Boolean(u.token || u.exec || u.authProvider || u.username);
   return any ? [] : [`user "${u.name}" has no credential (token, client certificate, exec or auth-provider)`];
 }

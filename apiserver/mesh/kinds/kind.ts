@@ -57,7 +57,7 @@ export interface MeshKind<S extends KubernetesObject = KubernetesObject> {
 }
 
 /** defineKind erases a kind's source type for the list of kinds (the syncer passes each kind its own objects). */
-export const defineKind = <S extends KubernetesObject>(k: MeshKind<S>): MeshKind => k as unknown as MeshKind;
+export const defineKind = <S extends KubernetesObject>(k: MeshKind<S>): MeshKind => k;
 
 const iso = (t: Date | string | undefined): string | undefined =>
   t === undefined ? undefined : typeof t === 'string' ? t : t.toISOString().replace(/\.\d{3}Z$/, 'Z');

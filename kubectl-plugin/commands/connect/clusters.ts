@@ -8,13 +8,14 @@ import {
   NetworkingV1Api,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { APISERVICE_NAME, crdName, REMOTE_CLUSTER_CONFIGURATIONS } from '../../../api/index.js';
 import { getLocalClusterName, isNotFound, statusError, type Kube } from '../../kube/index.js';
 import type { Endpoint } from './objects.js';
 
 /** APISERVICE is fedmesh's APIService. */
-export const APISERVICE = 'v1alpha1.federated.mesh';
+export const APISERVICE = APISERVICE_NAME;
 /** RCC_CRD is the RemoteClusterConfiguration CRD. */
-export const RCC_CRD = 'remoteclusterconfigurations.config.federated.mesh';
+export const RCC_CRD = crdName(REMOTE_CLUSTER_CONFIGURATIONS);
 
 /** meshName is the cluster's own name: MeshConfiguration default spec.clusterName, else the context name. */
 export async function meshName(k: Kube): Promise<string> {

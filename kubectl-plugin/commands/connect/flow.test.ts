@@ -1,12 +1,12 @@
 // flow.test.ts: what connect prints while it waits and for each preflight check.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkLine, syncState } from './flow.js';
+import { checkLine, syncState, type ConditionFields } from './flow.js';
 
 test('syncState: Synced is done; otherwise the Connected condition says why', () => {
   const cases: {
     name: string;
-    conds: { type: string; status: string; reason?: string; message?: string }[];
+    conds: ConditionFields[];
     want: true | RegExp;
   }[] = [
     { name: 'no status yet', conds: [], want: /not reported a status yet/ },

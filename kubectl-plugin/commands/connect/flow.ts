@@ -1,6 +1,7 @@
 // flow.ts: one direction of connect (a consumer pulls from a remote): preflight, the reader and its
 // credential in the remote, the Secret and RemoteClusterConfiguration in the consumer, then a wait
 // until the consumer reports the remote Synced.
+import type { Condition } from '../../../api/index.js';
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { CliError } from '../../cli/errors.js';
 import { apply, statusError, waitFor } from '../../kube/index.js';
@@ -79,13 +80,6 @@ async function credential(p: Pair, o: FlowOptions): Promise<Credential> {
   return cred;
 }
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-
 /** waitSynced polls the RCC until Synced=True, printing the Connected condition while waiting. */
 export async function waitSynced(p: Pair, o: FlowOptions): Promise<KubernetesObject> {
   const api = p.consumer.kc.makeApiClient(CustomObjectsApi);
@@ -104,9 +98,13 @@ export async function waitSynced(p: Pair, o: FlowOptions): Promise<KubernetesObj
   return rcc;
 }
 
+/** ConditionFields are the fields of a condition syncState reads. */
+export type ConditionFields = Pick<Condition, 'type' | 'status'> &
+  Partial<Pick<Condition, 'reason' | 'message'>>;
+
 /** syncState is true when Synced, else the Connected condition in words (or what is pending). */
-export function syncState(conditions: Condition[]): true | string {
-  const find = (t: string): Condition | undefined => conditions.find((c) => c.type === t);
+export function syncState(conditions: readonly ConditionFields[]): true | string {
+  const find = (t: string): ConditionFields | undefined => conditions.find((c) => c.type === t);
   if (find('Synced')?.status === 'True') return true;
   const c = find('Connected');
   if (!c) return 'fedmesh has not reported a status yet';

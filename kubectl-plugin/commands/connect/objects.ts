@@ -2,6 +2,7 @@
 // cluster, bound to one least-privilege ClusterRole (get/list/watch of exactly what the cluster
 // syncer reads), so each peer's access is revoked alone; in the consuming cluster a Secret with a
 // kubeconfig for that reader and a RemoteClusterConfiguration.
+import { CONSUMER_LABEL, REMOTE_CLUSTER_CONFIGURATIONS as RCC } from '../../../api/index.js';
 import type { Obj } from '../../kube/index.js';
 import { stringify } from 'yaml';
 
@@ -13,11 +14,7 @@ export const READER_ROLE = 'fedmesh-remote-reader';
 /** readerName is the ServiceAccount and ClusterRoleBinding of the consumer in the remote cluster. */
 export const readerName = (consumer: string): string => `fedmesh-reader-${consumer}`;
 /** RCC_API names the RemoteClusterConfiguration resource for CustomObjectsApi calls. */
-export const RCC_API = {
-  group: 'config.federated.mesh',
-  version: 'v1alpha1',
-  plural: 'remoteclusterconfigurations',
-};
+export const RCC_API = { group: RCC.group, version: RCC.version, plural: RCC.plural };
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'kubectl-mesh' };
 const READ = ['get', 'list', 'watch'];
@@ -26,10 +23,9 @@ const READ = ['get', 'list', 'watch'];
 export const READER_RULES = [
   {
     apiGroups: [''],
-    resources: ['pods', 'nodes', 'namespaces', 'serviceaccounts', 'services'],
+    resources: ['pods', 'nodes', 'namespaces', 'serviceaccounts'],
     verbs: READ,
   },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
 ];
 
 /** readerObjects are the remote cluster's Namespace, the consumer's ServiceAccount and binding, and the ClusterRole. */
@@ -55,8 +51,7 @@ export function readerRole(): Obj {
   return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata, rules: READER_RULES };
 }
 
-/** CONSUMER_LABEL names the consuming cluster on its reader objects in the remote cluster. */
-export const CONSUMER_LABEL = 'federated.mesh/consumer';
+export { CONSUMER_LABEL };
 
 /** secretName is the name of the access Secret for the remote cluster name. */
 export const secretName = (name: string): string => `remote-${name}`;

@@ -1,6 +1,7 @@
 // preflight.ts: the checks connect runs before it changes anything: the remote cluster's name is
 // unique in the consumer's mesh, fedmesh is installed in the consumer, and pod and service CIDRs
 // do not overlap. Each check says what it found and, when it fails, the command that fixes it.
+import { dnsLabelProblem } from '../../../api/index.js';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { isNotFound, statusError, type Kube } from '../../kube/index.js';
@@ -23,13 +24,11 @@ export interface Pair {
   name: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /** nameCheck: a DNS label, not the consumer's own name, not an RCC for another API server. */
 export async function nameCheck(p: Pair): Promise<CheckResult> {
   const fix = `choose another name with --name`;
-  if (!DNS_LABEL.test(p.name))
-    return { ok: false, message: `cluster name "${p.name}" is not a DNS label (a-z, 0-9, "-")`, fix };
+  const problem = dnsLabelProblem(p.name);
+  if (problem) return { ok: false, message: `cluster name "${p.name}" ${problem}`, fix };
   if (p.name === p.consumerName)
     return { ok: false, message: `cluster name "${p.name}" is ${p.consumer.context}'s own name`, fix };
   for (const [rcc, server] of await rccServers(p.consumer.kc)) {

@@ -54,7 +54,7 @@ function isValid(caPem: string, certPem: string, keyPem: string): boolean {
   try {
     const ca = forge.pki.certificateFromPem(caPem);
     const cert = forge.pki.certificateFromPem(certPem);
-    const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+    const key = forge.pki.privateKeyFromPem(keyPem);
     const pub = cert.publicKey as forge.pki.rsa.PublicKey;
     const alt = cert.getExtension('subjectAltName') as { altNames?: { value?: string }[] } | null;
     return (

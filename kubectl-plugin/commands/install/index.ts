@@ -1,5 +1,6 @@
 // index.ts: `kubectl mesh install`: the serving certificate, the manifests and the APIService,
 // then a wait (with progress) until the API is Available and the Deployment is ready.
+import { dnsLabelProblem } from '../../../api/index.js';
 import { readFileSync } from 'node:fs';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Command, Context, Group } from '../../cli/command.js';
@@ -98,8 +99,8 @@ function options(ctx: Context): InstallOptions {
   const port = ctx.flags['local-port'] as string | undefined;
   const caFile = ctx.flags['local-ca-file'] as string | undefined;
   const clusterName = ctx.flags['cluster-name'] as string | undefined;
-  if (clusterName !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(clusterName))
-    throw usageError(`--cluster-name: ${JSON.stringify(clusterName)} is not a DNS label`);
+  const problem = clusterName === undefined ? undefined : dnsLabelProblem(clusterName);
+  if (problem) throw usageError(`--cluster-name: ${JSON.stringify(clusterName)} ${problem}`);
   const base = { rotateCerts: ctx.flags['rotate-certs'] === true, clusterName };
   if (port === undefined && caFile === undefined) return base;
   if (port === undefined || caFile === undefined)

@@ -38,7 +38,7 @@ export async function planInstall(
   const serving = servingFrom(await readSecret?.(), opts.rotateCerts);
   const objects: Obj[] = [];
   for (const { obj } of base) {
-    if (obj.kind === 'Deployment') objects.push(servingSecret(serving) as Obj);
+    if (obj.kind === 'Deployment') objects.push(servingSecret(serving));
     objects.push(obj.kind === 'APIService' ? withCABundle(obj, serving.caPem) : obj);
   }
   return { objects, meshConfig, serving };

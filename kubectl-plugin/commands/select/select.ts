@@ -1,6 +1,7 @@
 // select.ts: `kubectl mesh select SELECTOR [-n NS | -A]`: a dry run of a selector across every
 // cluster of the mesh, through a SelectorReview: matching endpoints grouped by cluster, then the
 // minimal CIDR set that covers their IPs.
+import { GROUP_VERSION, SELECTOR_REVIEWS } from '../../../api/index.js';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Command, Context } from '../../cli/command.js';
 import { usageError } from '../../cli/errors.js';
@@ -99,10 +100,10 @@ function parseLimit(v: string | undefined): number {
 async function createReview(ctx: Context, kc: KubeConfig, spec: Review['spec']): Promise<Review> {
   try {
     return (await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-      group: 'federated.mesh',
-      version: 'v1alpha1',
-      plural: 'selectorreviews',
-      body: { apiVersion: 'federated.mesh/v1alpha1', kind: 'SelectorReview', metadata: {}, spec },
+      group: SELECTOR_REVIEWS.group,
+      version: SELECTOR_REVIEWS.version,
+      plural: SELECTOR_REVIEWS.plural,
+      body: { apiVersion: GROUP_VERSION, kind: SELECTOR_REVIEWS.kind, metadata: {}, spec },
     })) as Review;
   } catch (err) {
     throw statusError(err, `creating a SelectorReview in ${ctx.global.context ?? 'the current context'}`);
