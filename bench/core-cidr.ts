@@ -1,6 +1,6 @@
 // core-cidr.ts: minimal CIDR cover of many pod addresses, beside naive sibling merging in JS.
 import type { Core } from '../core/index.js';
-import { Rng } from '../core/testgen.js';
+import { Rng } from '../test/support/selectorgen.js';
 import { fmtCount } from './core-index.js';
 import type { Row } from './stats.js';
 import { repeat, time } from './stats.js';

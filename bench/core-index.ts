@@ -2,7 +2,7 @@
 // latency and memory per endpoint, each beside brute-force evaluation without the index.
 import { Core } from '../core/index.js';
 import type { EndpointUpdate } from '../core/index.js';
-import { Rng } from '../core/testgen.js';
+import { Rng } from '../test/support/selectorgen.js';
 import type { Row } from './stats.js';
 import { quantile, time } from './stats.js';
 import { endpoint, parents, selectors } from './workload.js';

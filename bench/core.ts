@@ -3,7 +3,7 @@
 // 1M addresses, each beside a baseline measured in the same run.
 import { parseArgs } from 'node:util';
 import { Core } from '../core/index.js';
-import { Rng } from '../core/testgen.js';
+import { Rng } from '../test/support/selectorgen.js';
 import { fmtCount, indexBench } from './core-index.js';
 import type { Row } from './stats.js';
 import { printTable, repeat, time } from './stats.js';

@@ -2,7 +2,7 @@
 // namespaces (parents with pcns.* labels), skewed app popularity, tiers and versions, and a
 // policy-like mix of selectors.
 import type { EndpointUpdate, ParentUpdate } from '../core/index.js';
-import type { Rng } from '../core/testgen.js';
+import type { Rng } from '../test/support/selectorgen.js';
 
 const CLUSTERS = 5;
 const NAMESPACES = 200;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Core } from './index.js';
-import { Rng, randomSelector } from './testgen.js';
+import { Rng, randomSelector } from '../test/support/selectorgen.js';
 
 const ALPHABET = [
   'a',

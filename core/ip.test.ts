@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Core } from './index.js';
 import { canonicalIP } from './ip.js';
-import { Rng } from './testgen.js';
+import { Rng } from '../test/support/selectorgen.js';
 
 const core = Core.load();
 

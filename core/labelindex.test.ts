@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Core, canonicalIP } from './index.js';
 import type { EndpointUpdate, LabelIndex } from './index.js';
-import { KEYS, Rng, randomLabels, randomSelector } from './testgen.js';
+import { KEYS, Rng, randomLabels, randomSelector } from '../test/support/selectorgen.js';
 
 const core = Core.load();
 

@@ -15,7 +15,7 @@ import {
   type AuthSettings,
 } from './authconfig.js';
 import { DelegatingAuthenticator } from './authn.js';
-import { callWhoAmI, captureLogger, startWhoAmI, type WhoAmIServer } from './testutil.js';
+import { callWhoAmI, captureLogger, startWhoAmI, type WhoAmIServer } from '../../test/support/auth.js';
 
 const ca = createCA('parse-test-ca');
 

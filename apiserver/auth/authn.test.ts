@@ -15,7 +15,7 @@ import {
   startWhoAmI,
   type LogLine,
   type WhoAmIServer,
-} from './testutil.js';
+} from '../../test/support/auth.js';
 import type { UserInfo } from './types.js';
 
 type Body = { user?: UserInfo | null; reason?: string; code?: number };

@@ -10,7 +10,7 @@ import {
   SubjectAccessReviewAuthorizer,
   type SubjectAccessReviewClient,
 } from './authz.js';
-import { captureLogger } from './testutil.js';
+import { captureLogger } from '../../test/support/auth.js';
 import type { Attributes, ResourceAttributes, UserInfo } from './types.js';
 
 const user = (username: string, groups: string[] = ['system:authenticated']): UserInfo => ({

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createCA, issueCert, type KeyPair } from '../../core/pki.js';
-import { intermediateCA } from './testutil.js';
+import { intermediateCA } from '../../test/support/auth.js';
 import { credentialId, subjectOf, verifyClientChain } from './x509verify.js';
 
 const der = (k: KeyPair | string): Buffer => new X509Certificate(typeof k === 'string' ? k : k.certPem).raw;

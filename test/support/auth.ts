@@ -5,9 +5,9 @@ import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import forge from 'node-forge';
 import { createCA, issueCert, type KeyPair } from '../../core/pki.js';
-import { StatusError } from '../status.js';
-import { authRequestFrom } from './authn.js';
-import type { AuthLogger, Authenticator } from './types.js';
+import { StatusError } from '../../apiserver/status.js';
+import { authRequestFrom } from '../../apiserver/auth/authn.js';
+import type { AuthLogger, Authenticator } from '../../apiserver/auth/types.js';
 
 /** LogLine is one captured log call. */
 export interface LogLine {

@@ -1,0 +1,86 @@
+// selection.test.ts: the mesh's selection: identities are in the index before watchers hear of a
+// batch, subscribers get match changes and IP-set deltas per batch, and temporary evaluations
+// (selector reviews) never reach them.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
+import { Core } from '../../core/index.js';
+import { MeshStore } from './meshstore.js';
+import type { SelectionEvent } from './selection.js';
+
+const core = Core.load();
+const pod = (name: string, ip: string, labels: Record<string, string>, ns = 'shop'): V1Pod => ({
+  metadata: { name, namespace: ns, uid: name, resourceVersion: '1', labels },
+  spec: { containers: [] },
+  status: { podIP: ip },
+});
+const namespace = (name: string, labels: Record<string, string>): V1Namespace => ({
+  metadata: { name, labels },
+});
+
+function subscribed(m: MeshStore): SelectionEvent[] {
+  const got: SelectionEvent[] = [];
+  m.selection.subscribe((e) => got.push(e));
+  return got;
+}
+
+describe('mesh selection', () => {
+  it('a watcher that reviews on an event already sees the change', () => {
+    const m = new MeshStore(core);
+    const seen: number[] = [];
+    m.endpoints.subscribe(() => seen.push(m.matching(core.parse("app == 'db'")).length));
+    m.apply('a', 'pods', [{ upsert: pod('db-0', '10.0.0.1', { app: 'db' }) }]);
+    assert.deepEqual(seen, [1]);
+  });
+
+  it('tells subscribers which endpoints start and stop matching, with IP-set deltas', () => {
+    const m = new MeshStore(core);
+    const got = subscribed(m);
+    m.selection.addSelector('db', "app == 'db' && pcns.tier == 'data'", { ipSet: true });
+    m.apply('b', 'namespaces', [{ upsert: namespace('shop', { tier: 'data' }) }]);
+    m.apply('b', 'pods', [{ upsert: pod('db-0', '10.1.0.7', { app: 'db' }) }]);
+    assert.deepEqual(got.at(-1)?.matches, [{ selector: 'db', endpoint: 'w:shop/b.db-0', started: true }]);
+    assert.deepEqual(got.at(-1)?.ipSets.get('db'), { added: ['10.1.0.7'], removed: [] });
+    m.apply('b', 'namespaces', [{ upsert: namespace('shop', { tier: 'web' }) }]);
+    assert.deepEqual(got.at(-1)?.matches, [{ selector: 'db', endpoint: 'w:shop/b.db-0', started: false }]);
+    assert.deepEqual(got.at(-1)?.ipSets.get('db'), { added: [], removed: ['10.1.0.7'] });
+  });
+
+  it('keeps selector reviews away from subscribers', () => {
+    const m = new MeshStore(core);
+    const got = subscribed(m);
+    m.apply('a', 'pods', [{ upsert: pod('web-0', '10.0.0.2', { app: 'web' }) }]);
+    assert.equal(m.matching(core.parse('all()')).length, 1);
+    assert.deepEqual(got, [], 'no subscribed selector, so no events at all');
+  });
+
+  it('ends the matches of a removed cluster and tells cluster listeners', () => {
+    const m = new MeshStore(core);
+    const got = subscribed(m);
+    const removed: string[] = [];
+    m.onCluster((e) => removed.push(e.cluster));
+    m.selection.addSelector('all', 'all()');
+    m.apply('b', 'pods', [{ upsert: pod('x', '10.1.0.1', {}) }, { upsert: pod('y', '10.1.0.2', {}) }]);
+    m.removeCluster('b');
+    assert.deepEqual(
+      got.at(-1)?.matches.map((e) => [e.endpoint, e.started]),
+      [
+        ['w:shop/b.x', false],
+        ['w:shop/b.y', false],
+      ],
+    );
+    assert.deepEqual(removed, ['b']);
+    assert.equal(m.endpoints.size, 0);
+  });
+
+  it('a failing subscriber does not stop the others', () => {
+    const m = new MeshStore(core);
+    m.selection.subscribe(() => {
+      throw new Error('boom');
+    });
+    const got = subscribed(m);
+    m.selection.addSelector('all', 'all()');
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1', {}) }]);
+    assert.equal(got.length, 1);
+  });
+});
