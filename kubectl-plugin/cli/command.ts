@@ -1,7 +1,7 @@
 // command.ts: commands are data (name, summary, arguments, flags, examples) plus one run().
 // The router, the flag parser and the help text are generated from this description.
 import type { Core } from '../../core/index.js';
-import type { Printer } from './printer.js';
+import type { OutputFormat, Printer } from './printer.js';
 
 /** FlagSpec describes one flag, in the shape node:util parseArgs takes plus help text. */
 export interface FlagSpec {
@@ -24,8 +24,7 @@ export interface GlobalOptions {
   requestTimeoutMs: number;
 }
 
-/** OutputFormat is a -o value. */
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
+export type { OutputFormat } from './printer.js';
 
 /** IO is the process's standard streams, injected so tests run commands in-process. */
 export interface IO {

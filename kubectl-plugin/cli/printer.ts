@@ -1,8 +1,10 @@
 // printer.ts: the one printer behind -o: kubectl-style tables (uppercase headers, columns three
 // spaces apart, <none> for empty, extra columns with wide), JSON and YAML.
 import { stringify } from 'yaml';
-import type { OutputFormat } from './command.js';
 import { usageError } from './errors.js';
+
+/** OutputFormat is a -o value. */
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
 
 /** Column is one table column: header, cell getter, and whether only -o wide shows it. */
 export interface Column<T> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { READER_RULES } from '../../kubectl-plugin/commands/connect/objects.js';
 import { stringify } from 'yaml';
 import type { Cluster } from './cluster.js';
-import { applyObjects } from './fedmesh.js';
+import { applyObjects } from './kubectl.js';
 import { kubectlOk } from './kubectl.js';
 import { packageRoot } from './root.js';
 

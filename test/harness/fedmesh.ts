@@ -1,14 +1,15 @@
 // fedmesh.ts: runs fedmesh-apiserver in-process against a harness cluster and registers it
 // (local mode), then waits until the APIService is Available.
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { startServer, type RunningServer } from '../../apiserver/app.js';
-import { APISERVICE_NAME, localRegistrationObjects } from '../../apiserver/local.js';
+import { APISERVICE_NAME, localRegistrationObjects } from '../../kubectl-plugin/commands/install/local.js';
 import { jsonLogger, type Logger } from '../../apiserver/log.js';
 import { completeOptions, defaultOptions } from '../../apiserver/options.js';
 import type { Cluster } from './cluster.js';
 import { installCRDs } from './connect.js';
-import { kubectl, kubectlOk } from './kubectl.js';
+import { applyObjects, kubectl, kubectlOk } from './kubectl.js';
+
+export { applyObjects } from './kubectl.js';
 import { packageRoot } from './root.js';
 import { waitFor } from './wait.js';
 
@@ -30,16 +31,6 @@ export interface LocalOptions {
 
 /** quietLogger logs warnings and errors only (FEDMESH_LOG=debug|info shows more). */
 export const quietLogger = (): Logger => jsonLogger((process.env.FEDMESH_LOG as 'debug') ?? 'warn');
-
-/** applyObjects applies objects with kubectl (server-side apply keeps it idempotent). */
-export async function applyObjects(kubeconfig: string, objects: unknown[]): Promise<void> {
-  const yaml = objects.map((o) => stringify(o)).join('---\n');
-  await kubectlOk(
-    kubeconfig,
-    ['apply', '--server-side', '--force-conflicts', '--field-manager=fedmesh-test', '-f', '-'],
-    { input: yaml },
-  );
-}
 
 /** waitAvailable waits until the APIService reports Available=True. */
 export async function waitAvailable(kubeconfig: string, timeoutMs = 60_000): Promise<void> {

@@ -1,5 +1,6 @@
 // kubectl.ts: runs the real kubectl against a harness cluster and captures its output.
 import { execFile } from 'node:child_process';
+import { stringify } from 'yaml';
 
 /** KubectlResult is the outcome of one kubectl run. */
 export interface KubectlResult {
@@ -48,4 +49,14 @@ export async function kubectlOk(
   const r = await kubectl(kubeconfig, args, opts);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
   return r.stdout;
+}
+
+/** applyObjects applies objects with kubectl (server-side apply keeps it idempotent). */
+export async function applyObjects(kubeconfig: string, objects: unknown[]): Promise<void> {
+  const yaml = objects.map((o) => stringify(o)).join('---\n');
+  await kubectlOk(
+    kubeconfig,
+    ['apply', '--server-side', '--force-conflicts', '--field-manager=fedmesh-test', '-f', '-'],
+    { input: yaml },
+  );
 }

@@ -2,20 +2,15 @@
 // list against what it already delivered, watches from the list's version, and re-watches or
 // relists after errors and 410s; only real changes reach the mesh store, in batches.
 import type http from 'node:http';
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 import type { SourceChange } from '../../mesh/kinds/index.js';
-import { RemoteRequestError, type RemoteStatus } from './errors.js';
-import type { SyncKind } from './syncer.js';
+import { RemoteRequestError } from './errors.js';
+import type { Obj, SyncKind, WatchEvent } from './types.js';
 import { readBody, resourceOf, watchEvents } from './transport.js';
 
-/** Obj is any synced object. */
-export type Obj = KubernetesObject;
-/** WatchEvent is one decoded watch event. */
-export type WatchEvent = { type: string; object: Obj & RemoteStatus };
+export type { Obj, WatchEvent } from './types.js';
 const keyOf = (o: Obj): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 const rvOf = (o: Obj): string => o.metadata?.resourceVersion ?? '';
-/** resourceOf names a kind as RBAC does: "pods", "endpointslices.discovery.k8s.io". */
 /**
  * newer tells whether rv is a later version than delivered. etcd-backed resourceVersions are
  * decimal integers and comparable (KEP-4988); anything else only dedupes identical versions.

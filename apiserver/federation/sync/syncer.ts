@@ -5,26 +5,15 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffPolicy } from '../../../core/backoff.js';
 import type { Logger } from '../../log.js';
-import type { SourceChange } from '../../mesh/kinds/index.js';
 import { classifyError, RemoteRequestError, type ClassifiedError } from './errors.js';
 import { Reflector, type Engine } from './reflector.js';
 import { openRequest, resourceOf, type Transport } from './transport.js';
+import type { SyncKind } from './types.js';
 
-/** SyncKind is one resource a syncer mirrors: where to list/watch it and where changes go. */
-export interface SyncKind<T extends KubernetesObject = KubernetesObject> {
-  /** name is the plural resource name used in state and logs, e.g. "pods". */
-  name: string;
-  /** path is the collection path across namespaces, e.g. "/api/v1/pods". */
-  path: string;
-  /** labelSelector and fieldSelector narrow what is synced (export scoping). */
-  labelSelector?: string;
-  fieldSelector?: string;
-  /** apply receives one batch per list and per burst of watch events (never empty). */
-  apply(changes: SourceChange<T>[]): void;
-}
+export type { SyncKind } from './types.js';
 
 /** KindState is the sync progress of one kind. */
 export interface KindState {
@@ -76,6 +65,7 @@ export interface Syncer {
   rewatchFrom(kind: string, resourceVersion: string): void;
 }
 
+/** startSyncer starts mirroring one cluster's kinds; it returns at once and lists in the background. */
 export function startSyncer(opts: SyncerOptions): Syncer {
   const stopAC = new AbortController();
   const signal = stopAC.signal;

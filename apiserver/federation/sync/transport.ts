@@ -5,8 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RemoteRequestError, type RemoteStatus } from './errors.js';
-import type { SyncKind } from './syncer.js';
-import type { WatchEvent } from './reflector.js';
+import type { SyncKind, WatchEvent } from './types.js';
 
 /** resourceOf names a kind for RBAC messages (the resource part of its path). */
 export const resourceOf = (k: SyncKind): string => {

@@ -3,7 +3,7 @@
 // as a local process), the namespace, CRDs, user RBAC and the local registration.
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { localRegistrationObjects } from '../../../apiserver/local.js';
+import { localRegistrationObjects } from './local.js';
 import { MESH, isNotFound, statusError } from '../../kube/index.js';
 import { servingFrom, servingSecret, type Serving } from './certs.js';
 import { isLocalModeFile, readBase, type Manifest } from './manifests.js';

@@ -1,7 +1,7 @@
 // local.ts: registration of a fedmesh-apiserver that runs as a local process (tests, the demo):
 // an ExternalName Service pointing at localhost and the APIService with the serving CA, so the
 // cluster's aggregator reaches the server on loopback.
-import { GROUP, VERSION } from './types.js';
+import { APISERVICE_NAME, GROUP, VERSION } from '../../../api/index.js';
 
 /** LocalRegistration says where the local server listens and which CA signed its certificate. */
 export interface LocalRegistration {
@@ -11,8 +11,7 @@ export interface LocalRegistration {
   service?: string;
 }
 
-/** APISERVICE_NAME is the name of fedmesh's APIService. */
-export const APISERVICE_NAME = `${VERSION}.${GROUP}`;
+export { APISERVICE_NAME };
 
 /** localRegistrationObjects returns the Namespace, Service and APIService to apply. */
 export function localRegistrationObjects(r: LocalRegistration): Record<string, unknown>[] {
