@@ -5,3 +5,7 @@ export * from './names.js';
 export type * from './federated/v1alpha1.js';
 export type * from './config/v1alpha1.js';
 export * from './config/conditions.js';
+export * from './token.js';
+export * from './config/overlay.js';
+export * from './policy.js';
+export * from './mcs/v1alpha1.js';

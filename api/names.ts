@@ -59,6 +59,8 @@ export const FEDERATED_HOST_ENDPOINTS = served(
   ['fhep'],
   false,
 );
+/** FEDERATED_SERVICES names the FederatedService resource. */
+export const FEDERATED_SERVICES = served('FederatedService', 'federatedservices', ['fsvc'], true);
 /** SELECTOR_REVIEWS names the SelectorReview resource. */
 export const SELECTOR_REVIEWS = served('SelectorReview', 'selectorreviews', [], false);
 
@@ -120,3 +122,34 @@ export function vtepMAC(cluster: string, node: string): string {
   const b = [(h[0]! & 0xfc) | 0x02, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!];
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
+
+/** FEDERATED_IP_SETS: IP sets of the selectors of active MeshNetworkPolicy rules, by unique ID. */
+export const FEDERATED_IP_SETS = served('FederatedIPSet', 'federatedipsets', ['fips'], false);
+
+/** ipSetName names the IP set of a selector from its unique ID ("s:" + base64url SHA-224): a DNS
+ * label (lower-case hex of the first 120 bits), short enough for an nftables set name with a suffix. */
+export function ipSetName(uniqueID: string): string {
+  const raw = Buffer.from(uniqueID.replace(/^s:/, ''), 'base64url');
+  return `fips-${raw.subarray(0, 15).toString('hex')}`;
+}
+/** FEDERATED_IP_SET_SLICES: the members of a FederatedIPSet, at most 256 per slice. */
+export const FEDERATED_IP_SET_SLICES = served('FederatedIPSetSlice', 'federatedipsetslices', [], false);
+
+// Federated services: the annotations that make a Service federated and the labels of the
+// EndpointSlices fedmesh writes.
+/** SERVICE_SELECTOR_ANNOTATION makes a Service without spec.selector a federated service. */
+export const SERVICE_SELECTOR_ANNOTATION = 'federated.mesh/service-selector';
+/** CALICO_SELECTOR_ANNOTATION is Calico's federated-service annotation, accepted too. */
+export const CALICO_SELECTOR_ANNOTATION = 'federation.tigera.io/serviceSelector';
+/** SERVICE_NAME_LABEL names an EndpointSlice's Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** MANAGED_BY_LABEL names an EndpointSlice's controller. */
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+/** MANAGED_BY is the managed-by value of the EndpointSlices fedmesh writes. */
+export const MANAGED_BY = 'federated.mesh';
+/** SOURCE_CLUSTER_LABEL names the cluster an EndpointSlice's endpoints come from (MCS convention). */
+export const SOURCE_CLUSTER_LABEL = 'multicluster.kubernetes.io/source-cluster';
+/** MCS_SERVICE_LABEL names the exported Service on a derived Service's slices (MCS convention). */
+export const MCS_SERVICE_LABEL = 'multicluster.kubernetes.io/service-name';
+/** STALE_ANNOTATION marks an owned slice whose source cluster is disconnected (endpoints kept). */
+export const STALE_ANNOTATION = 'federated.mesh/source-stale';

@@ -35,8 +35,18 @@ export function newConfig(options: CompletedOptions, log: Logger = jsonLogger(op
   const now = (): Date => new Date();
   const core = Core.load();
   const mesh = new MeshStore(core, { now, historySize: options.watchHistory, log });
-  const metrics = new Metrics({ federatedendpoints: mesh.endpoints, federatedhostendpoints: mesh.hosts });
-  mesh.onCluster((e) => metrics.clusterHealth(e.cluster, undefined));
+  const resources = servedResources(core, mesh);
+  const stores = {
+    federatedendpoints: mesh.endpoints,
+    federatedhostendpoints: mesh.hosts,
+    federatedservices: mesh.federatedServices,
+    federatedipsets: mesh.ipSets,
+    federatedipsetslices: mesh.ipSetSlices,
+  };
+  const metrics = new Metrics(stores, [...resources.keys()]);
+  mesh.onCluster((e) => {
+    if (e.type === 'removed') metrics.clusterHealth(e.cluster, undefined);
+  });
   return {
     options,
     log,
@@ -44,7 +54,7 @@ export function newConfig(options: CompletedOptions, log: Logger = jsonLogger(op
     core,
     mesh,
     metrics,
-    resources: servedResources(core, mesh),
+    resources,
     now,
   };
 }

@@ -1,6 +1,7 @@
 // metrics.ts: Prometheus metrics of fedmesh-apiserver (prom-client, one registry per server).
 import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Admission } from './admission.js';
 import type { ClusterHealth } from './federation/rcc/health.js';
 
 /** Counted is what the store gauges read of a store. */
@@ -9,14 +10,19 @@ export interface Counted {
   readonly watcherCount: number;
 }
 
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /** Metrics records requests and exposes store gauges on /metrics. */
 export class Metrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'verb' | 'resource' | 'code'>;
   readonly #latency: Histogram<'verb' | 'resource'>;
   readonly #clusters = new Map<string, ClusterHealth>();
+  readonly #known: ReadonlySet<string>;
 
-  constructor(stores: Record<string, Counted>) {
+  /** resources are the served plurals: only they become resource labels (any other is "other"). */
+  constructor(stores: Record<string, Counted>, resources: readonly string[] = Object.keys(stores)) {
+    this.#known = new Set(resources);
     collectDefaultMetrics({ register: this.registry, prefix: 'fedmesh_' });
     this.#requests = new Counter({
       name: 'fedmesh_apiserver_request_total',
@@ -113,12 +119,55 @@ export class Metrics {
     );
   }
 
+  /** policyGate exposes whether policy IP sets are served yet (gate.ts) and what they wait for. */
+  policyGate(state: () => { open: boolean; waitingFor: string[] }): void {
+    new Gauge({
+      name: 'fedmesh_policy_sync_gate_open',
+      help: 'Whether policy IP sets are served (1) or wait for clusters to sync after a start (0).',
+      registers: [this.registry],
+      collect() {
+        this.set(state().open ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'fedmesh_policy_sync_gate_waiting_clusters',
+      help: 'Clusters the policy IP sets wait for (closed gate), or were served without (opened on timeout).',
+      registers: [this.registry],
+      collect() {
+        this.set(state().waitingFor.length);
+      },
+    });
+  }
+
+  /** admission exposes the requests in flight and the 429 refusals of a. */
+  admission(a: Admission): void {
+    new Gauge({
+      name: 'fedmesh_apiserver_current_inflight_requests',
+      help: 'Requests being served, by kind (readOnly, mutating, watch).',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        for (const [kind, n] of Object.entries(a.inFlight)) this.set({ kind }, n);
+      },
+    });
+    new Gauge({
+      name: 'fedmesh_apiserver_rejected_requests',
+      help: 'Requests refused with 429 because a concurrency limit was reached, since start.',
+      registers: [this.registry],
+      collect() {
+        this.set(a.rejected);
+      },
+    });
+  }
+
   /** observeRequest records the request when its response finishes. */
   observeRequest(req: Request, res: Response): void {
     const start = process.hrtime.bigint();
     res.once('close', () => {
       const info = res.locals.info as { verb: string; resource: string } | undefined;
-      const labels = { verb: info?.verb ?? req.method.toLowerCase(), resource: info?.resource ?? '' };
+      const resource = info ? (this.#known.has(info.resource) ? info.resource : 'other') : '';
+      const verb = info?.verb ?? (KNOWN_METHODS.has(req.method) ? req.method.toLowerCase() : 'other');
+      const labels = { verb, resource };
       this.#requests.inc({ ...labels, code: String(res.statusCode) });
       this.#latency.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
     });

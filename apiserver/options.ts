@@ -23,12 +23,23 @@ export interface Options {
   minRequestTimeoutSeconds: number;
   /** Largest request body accepted; larger bodies get 413. */
   maxRequestBodyBytes: number;
+  /** Requests served at once (watches excluded), and how many of them may be mutating; 0: no limit. */
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+  /** Watches open at once; 0: no limit. */
+  maxOpenWatches: number;
   /** Bytes a slow watcher may have queued before its watch is closed (it then re-watches). */
   watchMaxBufferedBytes: number;
   /** Seconds between watch bookmarks. */
   watchBookmarkIntervalSeconds: number;
+  /** Part of a remote reader token's lifetime after which it is renewed. */
+  credentialRenewFraction: number;
   /** Seconds a disconnected cluster's endpoints are kept (marked stale) before they go. */
   staleGracePeriodSeconds?: number;
+  /** Seconds to wait after a start for every cluster's first sync before serving policy IP sets. */
+  policySyncTimeoutSeconds?: number;
+  /** Writes per second (EndpointSlices, Events) the federated services controller may send. */
+  endpointSliceWritesPerSecond?: number;
   logLevel: Level;
 }
 
@@ -58,10 +69,19 @@ Flags:
   --watch-history=10000            events kept per resource for watch resumption
   --min-request-timeout=1800       watch duration is random in [t, 2t] seconds
   --max-request-body-bytes=3145728 larger request bodies are refused with 413
+  --max-requests-inflight=400      requests served at once (watches excluded); more get 429
+  --max-mutating-requests-inflight=200
+                                   of those, mutating ones (POST: SelectorReviews)
+  --max-open-watches=4000          watches open at once; more get 429
   --watch-max-buffered-bytes=33554432
                                    a watcher this far behind is closed (it re-watches)
   --watch-bookmark-interval=60     seconds between watch bookmarks
   --stale-grace-period=300         seconds a disconnected cluster's endpoints are kept (stale)
+  --policy-sync-timeout=120        seconds to wait after a start for every cluster's first sync
+                                   before serving policy IP sets (nodes keep their rules meanwhile)
+  --endpointslice-writes-per-second=20
+                                   writes per second of the federated services controller
+  --credential-renew-fraction=0.8  renew a remote reader token once this part of its lifetime passed
   --v=info                         log level: debug, info, warn, error
   -h, --help                       this help
 `;
@@ -84,9 +104,15 @@ export function parseOptions(argv: string[]): Options | 'help' {
       'watch-history': { type: 'string', default: '10000' },
       'min-request-timeout': { type: 'string', default: '1800' },
       'max-request-body-bytes': { type: 'string', default: String(3 << 20) },
+      'max-requests-inflight': { type: 'string', default: '400' },
+      'max-mutating-requests-inflight': { type: 'string', default: '200' },
+      'max-open-watches': { type: 'string', default: '4000' },
       'watch-max-buffered-bytes': { type: 'string', default: String(32 << 20) },
       'watch-bookmark-interval': { type: 'string', default: '60' },
       'stale-grace-period': { type: 'string', default: '300' },
+      'policy-sync-timeout': { type: 'string', default: '120' },
+      'credential-renew-fraction': { type: 'string', default: '0.8' },
+      'endpointslice-writes-per-second': { type: 'string', default: '20' },
       v: { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -105,15 +131,43 @@ export function parseOptions(argv: string[]): Options | 'help' {
     watchHistory: Number(values['watch-history']),
     minRequestTimeoutSeconds: Number(values['min-request-timeout']),
     maxRequestBodyBytes: Number(values['max-request-body-bytes']),
+    maxRequestsInflight: Number(values['max-requests-inflight']),
+    maxMutatingRequestsInflight: Number(values['max-mutating-requests-inflight']),
+    maxOpenWatches: Number(values['max-open-watches']),
     watchMaxBufferedBytes: Number(values['watch-max-buffered-bytes']),
     watchBookmarkIntervalSeconds: Number(values['watch-bookmark-interval']),
     staleGracePeriodSeconds: Number(values['stale-grace-period']),
+    policySyncTimeoutSeconds: Number(values['policy-sync-timeout']),
+    credentialRenewFraction: Number(values['credential-renew-fraction']),
+    endpointSliceWritesPerSecond: Number(values['endpointslice-writes-per-second']),
     logLevel: values.v as Level,
   };
 }
 
 /** defaultOptions returns the options of a bare `fedmesh-apiserver`, for callers that set a few. */
 export const defaultOptions = (): Options => parseOptions([]) as Options;
+
+// limitProblems checks the concurrency limits (0 turns one off) and the credential renewal point.
+function limitProblems(o: Options): string[] {
+  const limits = [
+    ['--max-requests-inflight', o.maxRequestsInflight],
+    ['--max-mutating-requests-inflight', o.maxMutatingRequestsInflight],
+    ['--max-open-watches', o.maxOpenWatches],
+  ] as const;
+  const errs = limits
+    .filter(([, v]) => !Number.isInteger(v) || v < 0)
+    .map(([flag]) => `${flag} must be an integer >= 0 (0: no limit)`);
+  if (!(o.credentialRenewFraction > 0 && o.credentialRenewFraction < 1))
+    errs.push('--credential-renew-fraction must be between 0 and 1 (exclusive)');
+  const seconds = [
+    ['--stale-grace-period', o.staleGracePeriodSeconds],
+    ['--policy-sync-timeout', o.policySyncTimeoutSeconds],
+  ] as const;
+  for (const [flag, v] of seconds) if (v !== undefined && !(v >= 0)) errs.push(`${flag} must be >= 0`);
+  if (o.endpointSliceWritesPerSecond !== undefined && !(o.endpointSliceWritesPerSecond > 0))
+    errs.push('--endpointslice-writes-per-second must be positive');
+  return errs;
+}
 
 /** validateOptions returns every problem with the options, empty when they are usable. */
 export function validateOptions(o: Options): string[] {
@@ -131,11 +185,10 @@ export function validateOptions(o: Options): string[] {
   if (!(o.minRequestTimeoutSeconds > 0)) errs.push('--min-request-timeout must be positive');
   if (!Number.isInteger(o.maxRequestBodyBytes) || o.maxRequestBodyBytes < 1024)
     errs.push('--max-request-body-bytes must be an integer >= 1024');
+  errs.push(...limitProblems(o));
   if (!Number.isInteger(o.watchMaxBufferedBytes) || o.watchMaxBufferedBytes < 1 << 16)
     errs.push('--watch-max-buffered-bytes must be an integer >= 65536');
   if (!(o.watchBookmarkIntervalSeconds >= 1)) errs.push('--watch-bookmark-interval must be >= 1');
-  if (o.staleGracePeriodSeconds !== undefined && !(o.staleGracePeriodSeconds >= 0))
-    errs.push('--stale-grace-period must be >= 0');
   if (!['debug', 'info', 'warn', 'error'].includes(o.logLevel))
     errs.push('--v must be debug, info, warn or error');
   return errs;

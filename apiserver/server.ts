@@ -3,6 +3,7 @@
 // Status; anything unexpected is logged and answered as InternalError.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { Admission } from './admission.js';
 import { authRequestFrom } from './auth/authn.js';
 import { forbiddenError } from './auth/authz.js';
 import type { Attributes, Authenticator, Authorizer, UserInfo } from './auth/types.js';
@@ -22,6 +23,7 @@ export interface HealthCheck {
 
 /** AppDeps wire the pipeline. */
 export interface AppDeps {
+  admission: Admission;
   authenticator: Authenticator;
   authorizer: Authorizer;
   discovery: Discovery;
@@ -99,6 +101,7 @@ export function buildApp(d: AppDeps): express.Express {
     d.metrics.observeRequest(req, res);
     next();
   });
+  app.use(d.admission.middleware());
   app.get(['/healthz', '/livez'], (req, res) => health(req, res, d.liveChecks));
   app.get('/readyz', (req, res) => health(req, res, d.readyChecks));
   app.use((req, res, next) => void authenticateAndAuthorize(d, req, res).then(next, next));
@@ -113,6 +116,10 @@ export function buildApp(d: AppDeps): express.Express {
       info: res.locals.info as RequestInfo,
       query: new URLSearchParams(req.url.split('?')[1] ?? ''),
       user: res.locals.user as UserInfo,
+      can: async (a) => {
+        const resource = { ...a, group: GROUP, version: VERSION };
+        return (await d.authorizer.authorize({ user: res.locals.user as UserInfo, resource })).allowed;
+      },
     }).catch(next);
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -139,10 +146,30 @@ async function authenticateAndAuthorize(d: AppDeps, req: Request, res: Response)
   if (!decision.allowed) throw forbiddenError(attrs, decision);
   res.locals.user = user;
   res.locals.info = info;
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) auditOnFinish(d, req, res, user, info);
   d.log.debug('request', {
     auditID: res.locals.auditID,
     user: user.username,
     verb: info?.verb ?? req.method,
     path: req.path,
   });
+}
+
+// auditOnFinish writes one audit line for a mutating request when its response is sent: who did
+// what to which object and the outcome (no body, no credential).
+function auditOnFinish(d: AppDeps, req: Request, res: Response, user: UserInfo, info?: RequestInfo): void {
+  const start = Date.now();
+  res.once('close', () =>
+    d.log.info('audit', {
+      auditID: res.locals.auditID,
+      user: user.username,
+      groups: user.groups,
+      verb: info?.verb ?? req.method.toLowerCase(),
+      resource: info?.resource,
+      namespace: info?.namespace,
+      name: info?.name,
+      code: res.statusCode,
+      latencyMs: Date.now() - start,
+    }),
+  );
 }

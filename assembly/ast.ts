@@ -70,6 +70,19 @@ export function canonical(n: Node): string {
   return out.join('');
 }
 
+// keyPrefix is prepended to every label name while printing (Calico's PrefixVisitor); empty for
+// the canonical form.
+let keyPrefix = '';
+
+/** canonicalPrefixed is canonical with every label name prefixed, e.g. "pcns." to turn a namespace
+ * selector into one over namespace labels as an endpoint sees them. */
+export function canonicalPrefixed(n: Node, prefix: string): string {
+  keyPrefix = prefix;
+  const s = canonical(n);
+  keyPrefix = '';
+  return s;
+}
+
 // quote uses double quotes unless the value contains one (values have no escapes).
 function quote(v: string): string {
   return v.includes('"') ? "'" + v + "'" : '"' + v + '"';
@@ -85,22 +98,22 @@ function write(n: Node, out: Array<string>): void {
       out.push('global()');
       return;
     case Op.Has:
-      out.push('has(' + n.key + ')');
+      out.push('has(' + keyPrefix + n.key + ')');
       return;
     case Op.Eq:
-      out.push(n.key + ' == ' + quote(n.value));
+      out.push(keyPrefix + n.key + ' == ' + quote(n.value));
       return;
     case Op.Ne:
-      out.push(n.key + ' != ' + quote(n.value));
+      out.push(keyPrefix + n.key + ' != ' + quote(n.value));
       return;
     case Op.Contains:
-      out.push(n.key + ' contains ' + quote(n.value));
+      out.push(keyPrefix + n.key + ' contains ' + quote(n.value));
       return;
     case Op.StartsWith:
-      out.push(n.key + ' starts with ' + quote(n.value));
+      out.push(keyPrefix + n.key + ' starts with ' + quote(n.value));
       return;
     case Op.EndsWith:
-      out.push(n.key + ' ends with ' + quote(n.value));
+      out.push(keyPrefix + n.key + ' ends with ' + quote(n.value));
       return;
     case Op.In:
       writeSet(n, ' in {', out);
@@ -117,7 +130,7 @@ function write(n: Node, out: Array<string>): void {
 }
 
 function writeSet(n: Node, op: string, out: Array<string>): void {
-  out.push(n.key + op);
+  out.push(keyPrefix + n.key + op);
   const vs = n.values!;
   for (let i = 0; i < vs.length; i++) {
     if (i > 0) out.push(', ');

@@ -25,6 +25,36 @@ export const E_EXPECTED_EXPR: string =
 export const E_TRAILING: string = 'unexpected content at end of selector: join expressions with && or ||';
 export const E_TOO_DEEP: string = 'selector nested too deeply (at most 200 levels of parentheses)';
 
+/** MAX_LENGTH is the longest selector the core parses, in characters (core/ checks UTF-8 bytes
+ * against the same number first, so this is a backstop). Every cost of a selector (parse,
+ * canonical form, restrictions, memory) is linear or n log n in its length below this bound. */
+export const MAX_LENGTH: i32 = 64 * 1024;
+/** MAX_TERMS is the most terms (label comparisons, has(), all(), global()) a selector may have:
+ * evaluating a selector against one endpoint visits at most this many leaves. */
+export const MAX_TERMS: i32 = 4096;
+
+/** Limit lists what a too-large selector exceeded (errorLimit; 0 for ordinary syntax errors). */
+export const enum Limit {
+  None = 0,
+  Length = 1,
+  Terms = 2,
+}
+
+/** errorLimit is the limit the last parse exceeded, or Limit.None. */
+export let errorLimit: i32 = Limit.None;
+/** errorActual is the size the last parse measured against errorLimit. */
+export let errorActual: i32 = 0;
+
+/** failLimit records that the selector exceeds a size limit (its size is actual) and returns false. */
+export function failLimit(limit: i32, actual: i32): bool {
+  const max = limit == Limit.Length ? MAX_LENGTH : MAX_TERMS;
+  const what = limit == Limit.Length ? ' characters' : ' terms';
+  fail(0, 'selector too large: ' + actual.toString() + what + ', at most ' + max.toString() + what);
+  errorLimit = limit;
+  errorActual = actual;
+  return false;
+}
+
 /** errorPos is the character offset of the last parse error, or -1. */
 export let errorPos: i32 = -1;
 /** errorMsg is the message of the last parse error. */
@@ -43,4 +73,6 @@ export function fail(pos: i32, msg: string): bool {
 export function resetError(): void {
   errorPos = -1;
   errorMsg = '';
+  errorLimit = Limit.None;
+  errorActual = 0;
 }

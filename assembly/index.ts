@@ -1,7 +1,7 @@
 // index.ts: exports of the fedmesh WebAssembly core. core/wasm.ts is the only caller: it passes
 // strings once (interned) and everything else as integers and typed arrays.
-import { canonical } from './ast';
-import { errorMsg, errorPos } from './errors';
+import { canonical, canonicalPrefixed } from './ast';
+import { errorActual, errorLimit, errorMsg, errorPos } from './errors';
 import { EMPTY, evaluate, setSubject } from './eval';
 import { parse } from './parser';
 import { restrictionsJSON } from './restrictions';
@@ -9,11 +9,12 @@ import { addSelector, getSelector, liveSelectors, releaseSelector } from './sele
 import { intern, sortPairs } from './strings';
 
 export * from './indexapi';
+export { MAX_LENGTH, MAX_TERMS } from './errors';
 export { allocatedHint } from './labelindex';
 
 /** version returns the core's ABI version, checked by core/ when it loads the module. */
 export function version(): i32 {
-  return 1;
+  return 2;
 }
 
 // Inputs cross as StaticArray, never as typed arrays: the loader's __newArray stores a typed
@@ -53,9 +54,22 @@ export function parseErrorMessage(): string {
   return errorMsg;
 }
 
+/** parseErrorLimit returns [limit exceeded (errors.ts Limit, 0 none), measured size] of the last parse. */
+export function parseErrorLimit(): Int32Array {
+  const out = new Int32Array(2);
+  out[0] = errorLimit;
+  out[1] = errorActual;
+  return out;
+}
+
 /** selectorCanonical returns the canonical string of selector h. */
 export function selectorCanonical(h: i32): string {
   return canonical(getSelector(h).root);
+}
+
+/** selectorPrefixed returns the canonical string of selector h with every label name prefixed. */
+export function selectorPrefixed(h: i32, prefix: string): string {
+  return canonicalPrefixed(getSelector(h).root, prefix);
 }
 
 /** selectorRestrictions returns the label restrictions of selector h as JSON. */

@@ -5,6 +5,7 @@ import { cidrCoverOfIds, cidrCoverOfWords } from './cidr';
 import { removeEndpoint, removeParent, upsertEndpoint, upsertParent } from './indexops';
 import { IndexedSel, LabelIndex } from './labelindex';
 import { addSelector, removeSelector } from './scan';
+import { endReview, review, startReview, stepReview } from './review';
 import { getSelector } from './selectors';
 import { sortPairs } from './strings';
 
@@ -95,6 +96,31 @@ export function indexRemoveParents(h: i32, slots: StaticArray<i32>): void {
 export function indexAddSelector(h: i32, slot: i32, selector: i32, ipset: bool): void {
   const s = getSelector(selector);
   addSelector(ix(h), slot, s.tree(), s.limits(), ipset);
+}
+
+/** reviewStart starts a read-only review of parsed selector handle `selector` in index h and
+ * returns its handle; nothing is filed or interned (review.ts). */
+export function reviewStart(h: i32, selector: i32): i32 {
+  return startReview(ix(h), selector);
+}
+
+/** reviewInfo returns [candidates left to evaluate, nodes of the selector] of review r. */
+export function reviewInfo(r: i32): Int32Array {
+  const rv = review(r);
+  const out = new Int32Array(2);
+  out[0] = rv.cands.length - rv.next;
+  out[1] = rv.cost;
+  return out;
+}
+
+/** reviewStep evaluates up to max more candidates of review r and returns the matching slots. */
+export function reviewStep(r: i32, max: i32): Int32Array {
+  return stepReview(r, max);
+}
+
+/** reviewEnd releases review r. */
+export function reviewEnd(r: i32): void {
+  endReview(r);
 }
 
 /** indexRemoveSelector removes the selector at slot. */

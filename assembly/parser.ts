@@ -13,8 +13,17 @@ let depth: i32 = 0;
 /** parse returns the tree of src, or null with the error recorded in errors.ts. */
 export function parse(src: string): Node | null {
   E.resetError();
+  if (src.length > E.MAX_LENGTH) {
+    E.failLimit(E.Limit.Length, src.length);
+    return null;
+  }
   if (isBlankOnly(src)) return new Node(Op.All);
   if (!tokenize(src, toks)) return null;
+  const terms = countTerms();
+  if (terms > E.MAX_TERMS) {
+    E.failLimit(E.Limit.Terms, terms);
+    return null;
+  }
   p = 0;
   depth = 0;
   const n = parseOr();
@@ -22,6 +31,16 @@ export function parse(src: string): Node | null {
   if (kind() != Tok.EOF) {
     E.fail(pos(), E.E_TRAILING);
     return null;
+  }
+  return n;
+}
+
+// countTerms counts the tokens that become leaves (each makes exactly one), before any tree is built.
+function countTerms(): i32 {
+  let n = 0;
+  for (let i = 0, k = toks.kinds.length; i < k; i++) {
+    const t = unchecked(toks.kinds[i]);
+    if (t == Tok.Label || t == Tok.Has || t == Tok.All || t == Tok.Global) n++;
   }
   return n;
 }

@@ -52,7 +52,8 @@ function one(key: string, present: bool, absent: bool, values: Array<string> | n
   return r;
 }
 
-// andAll merges the branches: presence adds up, value sets intersect.
+// andAll merges the branches: presence adds up, value sets intersect. Each merge costs the sizes
+// of the two value sets (a hash set, never a scan per value), so an AND stays linear in its size.
 function andAll(kids: Array<Node>): Restrictions {
   const r = new Restrictions();
   for (let i = 0; i < kids.length; i++) {
@@ -76,53 +77,86 @@ function mergeAnd(a: Restriction, b: Restriction): bool {
   const av = a.values;
   const bv = b.values;
   if (av == null) a.values = bv;
-  else if (bv != null) {
-    sharedOther = bv;
-    a.values = av.filter((v: string, _i: i32, _a: Array<string>): bool => sharedOther.includes(v));
-  }
+  else if (bv != null) a.values = intersect(av, bv);
   const vs = a.values;
   return (a.present && a.absent) || (vs != null && vs.length == 0);
 }
 
-// AssemblyScript has no closures: the filter above reads the other value set from here.
-let sharedOther: Array<string> = [];
+// intersect keeps the values of a (in a's order) that b also holds.
+function intersect(a: Array<string>, b: Array<string>): Array<string> {
+  const inB = new Set<string>();
+  for (let i = 0; i < b.length; i++) inB.add(b[i]);
+  const out = new Array<string>();
+  for (let i = 0; i < a.length; i++) if (inB.has(a[i])) out.push(a[i]);
+  return out;
+}
 
-// orAll keeps a label only if every possible branch restricts it; value sets unite.
+// orAll keeps a label only if every possible branch restricts it; value sets unite. The union is
+// gathered in one hash set per label and sorted once at the end: merging sorted arrays per branch
+// cost the square of the alternatives (an 8,000-way OR took seconds).
 function orAll(kids: Array<Node>): Restrictions {
   const r = new Restrictions();
+  const unions = new Map<string, Set<string>>();
   let first = true;
   for (let i = 0; i < kids.length; i++) {
     const k = restrictionsOf(kids[i]);
     if (k.impossible) continue; // an impossible branch adds no matches
     if (first) {
       r.map = k.map;
+      startUnions(r, unions);
       first = false;
       continue;
     }
     const keys = r.map.keys();
     for (let j = 0; j < keys.length; j++) {
       const key = keys[j];
-      if (!k.map.has(key)) r.map.delete(key);
-      else if (!mergeOr(r.map.get(key), k.map.get(key))) r.map.delete(key);
+      if (!k.map.has(key) || !mergeOr(r.map.get(key), k.map.get(key), key, unions)) {
+        r.map.delete(key);
+        unions.delete(key);
+      }
     }
   }
+  finishUnions(r, unions);
   r.impossible = first; // every branch impossible
   return r;
 }
 
-// mergeOr folds b into a and reports whether anything is left to require.
-function mergeOr(a: Restriction, b: Restriction): bool {
+// startUnions seeds a union set for every label of the first branch that lists values.
+function startUnions(r: Restrictions, unions: Map<string, Set<string>>): void {
+  const keys = r.map.keys();
+  for (let j = 0; j < keys.length; j++) {
+    const vs = r.map.get(keys[j]).values;
+    if (vs == null) continue;
+    const u = new Set<string>();
+    for (let i = 0; i < vs.length; i++) u.add(vs[i]);
+    unions.set(keys[j], u);
+  }
+}
+
+// mergeOr folds b into a (values into the label's union set) and reports whether anything is
+// left to require.
+function mergeOr(a: Restriction, b: Restriction, key: string, unions: Map<string, Set<string>>): bool {
   a.present = a.present && b.present;
   a.absent = a.absent && b.absent;
-  const av = a.values;
   const bv = b.values;
-  if (av == null || bv == null) a.values = null;
-  else {
-    const u = av.concat(bv);
-    u.sort((x: string, y: string): i32 => compareCodePoints(x, y));
-    a.values = u.filter((v: string, i: i32, arr: Array<string>): bool => i == 0 || arr[i - 1] != v);
+  if (bv == null || !unions.has(key)) {
+    a.values = null;
+    unions.delete(key);
+  } else {
+    const u = unions.get(key);
+    for (let i = 0; i < bv.length; i++) u.add(bv[i]);
   }
   return a.present || a.absent;
+}
+
+// finishUnions turns each union set into the sorted value list (Go string order) of its label.
+function finishUnions(r: Restrictions, unions: Map<string, Set<string>>): void {
+  const keys = unions.keys();
+  for (let j = 0; j < keys.length; j++) {
+    const vs = unions.get(keys[j]).values();
+    vs.sort((x: string, y: string): i32 => compareCodePoints(x, y));
+    r.map.get(keys[j]).values = vs;
+  }
 }
 
 /** restrictionsJSON renders restrictions as JSON (sorted by label) for tests and diagnostics. */

@@ -22,7 +22,7 @@ export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictio
   ix.sels[slot] = s;
   ix.file(slot, pl, true);
   if (pl.place == Place.Impossible) return;
-  collectEndpoints(ix, r);
+  collectEndpoints(ix, r, intern);
   for (let i = 0; i < eps.length; i++) {
     const e = unchecked(eps[i]);
     const ep = ix.endpoints[e]!;
@@ -50,15 +50,20 @@ export function removeSelector(ix: LabelIndex, slot: i32): void {
   ix.sels[slot] = null;
 }
 
-// collectEndpoints fills eps with the candidates of the cheapest required label, or all endpoints.
-function collectEndpoints(ix: LabelIndex, r: Restrictions): void {
+/** Resolve maps a label or value to its id: intern() for selectors the index keeps, lookupId() for
+ * one-off reviews (which must not grow the intern table). */
+export type Resolve = (s: string) => i32;
+
+/** collectEndpoints fills and returns the scratch list of candidates of the cheapest required
+ * label, or of every endpoint; the list is reused by the next call. */
+export function collectEndpoints(ix: LabelIndex, r: Restrictions, resolve: Resolve): Array<i32> {
   eps.length = 0;
   const keys = r.map.keys();
   let best = -1;
   let bestCost: i64 = i64(ix.liveEndpoints);
   for (let i = 0; i < keys.length; i++) {
     if (!r.map.get(keys[i]).present) continue;
-    const cost = costOf(ix, intern(keys[i]), valueIds(r, keys[i]));
+    const cost = costOf(ix, resolve(keys[i]), valueIds(r, keys[i], resolve));
     if (cost < bestCost) {
       bestCost = cost;
       best = i;
@@ -67,19 +72,20 @@ function collectEndpoints(ix: LabelIndex, r: Restrictions): void {
   const stamp = ix.nextStamp();
   if (best < 0) {
     for (let e = 0; e < ix.endpoints.length; e++) if (ix.endpoints[e] != null) eps.push(e);
-    return;
+    return eps;
   }
-  const k = intern(keys[best]);
-  const vs = valueIds(r, keys[best]);
+  const k = resolve(keys[best]);
+  const vs = valueIds(r, keys[best], resolve);
   visit(ix, k, vs, true, stamp);
   visit(ix, k, vs, false, stamp);
+  return eps;
 }
 
-function valueIds(r: Restrictions, key: string): Array<i32> | null {
+function valueIds(r: Restrictions, key: string, resolve: Resolve): Array<i32> | null {
   const vs = r.map.get(key).values;
   if (vs == null) return null;
   const out = new Array<i32>(vs.length);
-  for (let i = 0; i < vs.length; i++) out[i] = intern(vs[i]);
+  for (let i = 0; i < vs.length; i++) out[i] = resolve(vs[i]);
   return out;
 }
 

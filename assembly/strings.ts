@@ -15,26 +15,51 @@ export function intern(s: string): i32 {
   return id;
 }
 
+/** UNKNOWN is the id lookupId gives a string never interned: no label or value has it, so an
+ * equality with it never holds and a key with it is missing on every endpoint. */
+export const UNKNOWN: i32 = -2;
+
+/** lookupId returns the id of s, or UNKNOWN, without adding s to the table. */
+export function lookupId(s: string): i32 {
+  return ids.has(s) ? ids.get(s) : UNKNOWN;
+}
+
 /** compile interns the labels and values of a tree so it can be evaluated against label ids. */
 export function compile(n: Node): void {
+  resolveTree(n, intern);
+}
+
+/** probe gives a tree the ids of its labels and values as they are now, interning nothing: a
+ * string never seen is UNKNOWN, which matches as Calico would (no endpoint has that label or value). */
+export function probe(n: Node): void {
+  resolveTree(n, lookupId);
+}
+
+// resolveTree sets the ids of every leaf of n with resolve (intern or lookupId).
+function resolveTree(n: Node, resolve: (s: string) => i32): void {
   const kids = n.kids;
   if (kids != null) {
-    for (let i = 0; i < kids.length; i++) compile(kids[i]);
+    for (let i = 0; i < kids.length; i++) resolveTree(kids[i], resolve);
     return;
   }
-  if (n.keyId >= 0 || n.kind == Op.All || n.kind == Op.Global) return;
-  n.keyId = intern(n.key);
-  n.valueId = intern(n.value);
+  if (n.kind == Op.All || n.kind == Op.Global) return;
+  n.keyId = resolve(n.key);
+  n.valueId = resolve(n.value);
   const vs = n.values;
   if (vs == null) return;
   const out = new StaticArray<i32>(vs.length);
-  for (let i = 0; i < vs.length; i++) out[i] = intern(vs[i]);
+  for (let i = 0; i < vs.length; i++) out[i] = resolve(vs[i]);
   sortI32(out);
   n.valueIds = out;
 }
 
-/** sortI32 sorts a small i32 array in place (insertion sort: label sets are short). */
+/** sortI32 sorts an i32 array in place: insertion sort for the short arrays of label sets, the
+ * library sort (n log n) for long ones, so a set of thousands of values stays cheap. */
 export function sortI32(a: StaticArray<i32>): void {
+  if (a.length > SHORT) {
+    a.sort();
+    return;
+  }
   for (let i = 1; i < a.length; i++) {
     const x = a[i];
     let j = i - 1;
@@ -45,6 +70,9 @@ export function sortI32(a: StaticArray<i32>): void {
     a[j + 1] = x;
   }
 }
+
+// Arrays up to this length sort by insertion (fastest for the usual handful of labels).
+const SHORT: i32 = 16;
 
 /** containsSorted reports whether the sorted array a holds x (binary search). */
 export function containsSorted(a: StaticArray<i32>, x: i32): bool {
@@ -62,6 +90,7 @@ export function containsSorted(a: StaticArray<i32>, x: i32): bool {
 
 /** sortPairs copies count (key, value) pairs from flat at offset `at` and sorts them by key. */
 export function sortPairs(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
+  if (count > SHORT) return sortPairsLong(flat, at, count);
   const out = new StaticArray<i32>(count * 2);
   for (let i = 0; i < count; i++) {
     const k = flat[at + i * 2];
@@ -74,6 +103,22 @@ export function sortPairs(flat: StaticArray<i32>, at: i32, count: i32): StaticAr
     }
     out[(j + 1) * 2] = k;
     out[(j + 1) * 2 + 1] = v;
+  }
+  return out;
+}
+
+// sortPairsLong sorts many pairs in n log n: each pair packed into one i64 (key in the high word;
+// ids are non-negative, so signed order is key order), sorted, and unpacked.
+function sortPairsLong(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
+  const packed = new StaticArray<i64>(count);
+  for (let i = 0; i < count; i++) {
+    packed[i] = (i64(flat[at + i * 2]) << 32) | i64(u32(flat[at + i * 2 + 1]));
+  }
+  packed.sort();
+  const out = new StaticArray<i32>(count * 2);
+  for (let i = 0; i < count; i++) {
+    out[i * 2] = i32(packed[i] >> 32);
+    out[i * 2 + 1] = i32(packed[i] & 0xffffffff);
   }
   return out;
 }

@@ -8,6 +8,8 @@ export interface Row {
   ours: number[];
   base: number[];
   baseline: string;
+  /** higher marks a rate (higher is better): speedup is then ours / baseline. */
+  higher?: boolean;
 }
 
 /** time returns the milliseconds fn takes. */
@@ -54,7 +56,8 @@ export function printTable(rows: Row[]): void {
     'baseline',
   ];
   const body = rows.map((r) => {
-    const speed = r.base.length && r.ours.length ? quantile(r.base, 0.5) / quantile(r.ours, 0.5) : NaN;
+    const [o, b] = [quantile(r.ours, 0.5), quantile(r.base, 0.5)];
+    const speed = r.base.length && r.ours.length ? (r.higher ? o / b : b / o) : NaN;
     return [
       r.name,
       r.unit,

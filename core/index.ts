@@ -5,9 +5,13 @@ import { formatCidrs, parseIP } from './ip.js';
 import { LabelIndex } from './labelindex.js';
 import { Selector, SelectorError, uniqueID } from './selector.js';
 import type { Labels } from './selector.js';
+import { Turns } from './turns.js';
 import { Wasm } from './wasm.js';
 
 export { LabelIndex, Selector, SelectorError, uniqueID };
+export { CoreTrapError } from './wasm.js';
+export type { ReviewOptions } from './review.js';
+export type { SelectorLimit } from './selector.js';
 export type { Labels };
 export type { EndpointUpdate, IPSetDelta, MatchEvent, ParentUpdate } from './labelindex.js';
 export type { Restrictions } from './selector.js';
@@ -22,10 +26,27 @@ export class Core {
   readonly #w: Wasm;
   readonly #strings: Interner;
   readonly #addrs: AddressTable;
+  readonly #turns = new Turns();
 
   /** Core.load instantiates the core from dist/core.wasm (or the given bytes). */
   static load(bytes?: Uint8Array): Core {
-    return new Core(Wasm.load(bytes));
+    const core = new Core(Wasm.load(bytes));
+    core.#warmUp();
+    return core;
+  }
+
+  // warmUp runs the paths a large request takes once, with a mid-sized selector, so the engine
+  // has compiled them optimised (it starts with baseline code) before the first request arrives:
+  // cold, a selector at the size limit held the thread several times longer.
+  #warmUp(): void {
+    const src = Array.from({ length: 1000 }, (_, i) => `w${i % 7} == "v${i}"`).join(' || ');
+    const s = this.parse(src);
+    s.restrictions();
+    const ix = this.newIndex({ recordEvents: false });
+    this.#w.call('reviewEnd', this.#w.call('reviewStart', ix.handle, s.handle));
+    ix.dispose();
+    s.dispose();
+    this.#w.collect();
   }
 
   private constructor(w: Wasm) {
@@ -37,6 +58,16 @@ export class Core {
   /** parse parses a selector (throws SelectorError); dispose() the result when done. */
   parse(src: string): Selector {
     return Selector.parse(this.#w, this.#strings, src);
+  }
+
+  /** parseInTurns is parse for untrusted, possibly large selectors: parsing and printing the
+   * canonical form each wait for their own event-loop turn (core/turns.ts). */
+  async parseInTurns(src: string): Promise<Selector> {
+    await this.#turns.next();
+    const s = Selector.parse(this.#w, this.#strings, src, true);
+    await this.#turns.next();
+    void s.canonical;
+    return s;
   }
 
   /** inspect validates src and returns its canonical form and unique ID, or the error. */
@@ -63,7 +94,7 @@ export class Core {
 
   /** newIndex creates a label index; recordEvents false skips the event log (bulk loads, benchmarks). */
   newIndex(opts: { recordEvents?: boolean } = {}): LabelIndex {
-    return new LabelIndex(this.#w, this.#strings, this.#addrs, opts.recordEvents ?? true);
+    return new LabelIndex(this.#w, this.#strings, this.#addrs, opts.recordEvents ?? true, this.#turns);
   }
 
   /** cidrCover returns the minimal CIDR cover of the addresses (IPv4 first; throws on a bad IP). */
@@ -85,6 +116,16 @@ export class Core {
   /** cidrCoverRecords is cidrCoverWords before formatting: [family, w0..w3, prefix] per CIDR. */
   cidrCoverRecords(words: Uint32Array): Uint32Array {
     return this.#w.callUint32s('cidrCover', words);
+  }
+
+  /** limits are the largest selector the core accepts: UTF-8 bytes and terms. */
+  get limits(): { maxBytes: number; maxTerms: number } {
+    return { maxBytes: this.#w.global('MAX_LENGTH'), maxTerms: this.#w.global('MAX_TERMS') };
+  }
+
+  /** failure is the trap that stopped this core, if any (a liveness check reports it). */
+  get failure(): Error | undefined {
+    return this.#w.failure;
   }
 
   /** stats reports the instance's linear memory and live selector handles (leak checks). */

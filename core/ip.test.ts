@@ -1,8 +1,8 @@
 // ip.test.ts: address parsing and the minimal CIDR cover, checked against sibling merging (brute force).
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { Core } from './index.js';
-import { canonicalIP } from './ip.js';
+import { canonicalIP, cidrContains, formatCidr, parseCidr, parseIP } from './ip.js';
 import { Rng } from '../test/support/selectorgen.js';
 
 const core = Core.load();
@@ -87,4 +87,24 @@ test('random IPv4 sets: the cover equals sibling merging', () => {
     const addrs = Array.from({ length: rng.int(200) }, () => base + rng.int(256));
     assert.deepEqual([...core.cidrCover(addrs.map(v4))].sort(), bruteCover(addrs));
   }
+});
+
+describe('parseCidr and cidrContains', () => {
+  it('clears host bits and renders canonically', () => {
+    assert.equal(formatCidr(parseCidr('10.1.2.3/16')!), '10.1.0.0/16');
+    assert.equal(formatCidr(parseCidr('FD00:0:0:0::1/64')!), 'fd00::/64');
+    assert.equal(formatCidr(parseCidr('0.0.0.0/0')!), '0.0.0.0/0');
+  });
+  it('refuses what is not a prefix', () => {
+    for (const s of ['10.0.0.0', '10.0.0.0/33', 'fd00::/129', 'x/8', '10.0.0.0/-1', '10.0.0.0/08a'])
+      assert.equal(parseCidr(s), null, s);
+  });
+  it('contains addresses of its own family only', () => {
+    const v4 = parseCidr('10.244.1.0/24')!;
+    assert.equal(cidrContains(v4, parseIP('10.244.1.200')!), true);
+    assert.equal(cidrContains(v4, parseIP('10.244.2.1')!), false);
+    assert.equal(cidrContains(parseCidr('0.0.0.0/0')!, parseIP('fd00::1')!), false);
+    assert.equal(cidrContains(parseCidr('fd00::/64')!, parseIP('fd00::1')!), true);
+    assert.equal(cidrContains(parseCidr('::/0')!, parseIP('10.0.0.1')!), false);
+  });
 });

@@ -108,3 +108,45 @@ export function formatCidrs(rec: Uint32Array): string[] {
   }
   return out;
 }
+
+/** Cidr is a parsed prefix: its network address (host bits cleared) and prefix length in its family. */
+export interface Cidr {
+  family: 4 | 6;
+  words: Words;
+  prefix: number;
+}
+
+/** parseCidr parses "10.0.0.0/8" or "fd00::/64" (host bits are cleared), or returns null. */
+export function parseCidr(s: string): Cidr | null {
+  const slash = s.indexOf('/');
+  if (slash < 0) return null;
+  const words = parseIP(s.slice(0, slash));
+  const bits = s.slice(slash + 1);
+  if (words === null || !/^\d{1,3}$/.test(bits)) return null;
+  const family = words[0] === 0 && words[1] === 0 && words[2] === 0xffff && !s.includes(':') ? 4 : 6;
+  const prefix = Number(bits);
+  if (prefix > (family === 4 ? 32 : 128)) return null;
+  const masked = maskWords(words, family === 4 ? prefix + 96 : prefix);
+  return { family, words: masked, prefix };
+}
+
+// maskWords clears all but the first `bits` bits of the 128-bit address.
+function maskWords(w: Words, bits: number): Words {
+  return w.map((x, i) => {
+    const keep = Math.max(0, Math.min(32, bits - 32 * i));
+    return keep === 0 ? 0 : keep === 32 ? x : (x & ~(0xffffffff >>> keep)) >>> 0;
+  }) as Words;
+}
+
+/** formatCidr renders a parsed prefix canonically. */
+export function formatCidr(c: Cidr): string {
+  return `${formatWords(c.words)}/${c.prefix}`;
+}
+
+/** cidrContains reports whether the address (words from parseIP) is inside the prefix. */
+export function cidrContains(c: Cidr, ip: Words): boolean {
+  const isV4 = ip[0] === 0 && ip[1] === 0 && ip[2] === 0xffff;
+  if (isV4 !== (c.family === 4)) return false;
+  const m = maskWords(ip, c.family === 4 ? c.prefix + 96 : c.prefix);
+  return m.every((x, i) => x === c.words[i]);
+}

@@ -2,9 +2,11 @@
 // to the core in batches; match changes come back as events naming selector and endpoint IDs.
 import type { AddressTable, Interner } from './interner.js';
 import { formatCidrs } from './ip.js';
+import { runReview, type ReviewOptions } from './review.js';
 import { Selector } from './selector.js';
 import type { Labels } from './selector.js';
 import { Slots } from './slots.js';
+import { Turns } from './turns.js';
 import type { Wasm } from './wasm.js';
 
 /** EndpointUpdate is one endpoint: its labels, parent IDs (checked in order) and IPs. */
@@ -56,9 +58,11 @@ export class LabelIndex {
   readonly #parents = new Slots();
   readonly #sels = new Slots();
   readonly #recordEvents: boolean;
+  readonly #turns: Turns;
 
   /** constructor is called by Core.newIndex. */
-  constructor(w: Wasm, strings: Interner, addrs: AddressTable, recordEvents: boolean) {
+  constructor(w: Wasm, strings: Interner, addrs: AddressTable, recordEvents: boolean, turns = new Turns()) {
+    this.#turns = turns;
     this.#w = w;
     this.#strings = strings;
     this.#addrs = addrs;
@@ -160,6 +164,18 @@ export class LabelIndex {
     return Array.from(this.#w.callInt32s('indexMatching', this.#h, slot), (s) => this.#eps.id(s)).sort();
   }
 
+  /** review evaluates a selector once against every endpoint without adding it to the index (nothing
+   * is interned or filed) and resolves to the matching endpoint IDs, sorted. It runs in bounded
+   * steps, each in its own event-loop turn (core/turns.ts); keep `selector` undisposed until it settles. */
+  async review(selector: Selector, opts: ReviewOptions = {}): Promise<string[]> {
+    const pause = opts.pause ?? (() => this.#turns.next());
+    const ids = await runReview(this.#w, this.#h, selector.handle, (s) => this.#eps.id(s), {
+      ...opts,
+      pause,
+    });
+    return ids.sort();
+  }
+
   /** ipSetMembers returns the IPs in selector id's IP set, sorted. */
   ipSetMembers(id: string): string[] {
     const raw = this.#w.callInt32s('ipSetMembers', this.#h, this.#selSlot(id));
@@ -202,6 +218,11 @@ export class LabelIndex {
     const slot = this.#sels.get(id);
     if (slot === undefined) throw new Error(`unknown selector ${JSON.stringify(id)} in the index`);
     return slot;
+  }
+
+  /** handle is the index's handle in the core (for core/ only). */
+  get handle(): number {
+    return this.#h;
   }
 
   /** dispose frees the index in the core. */

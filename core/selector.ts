@@ -7,17 +7,27 @@ import type { Wasm } from './wasm.js';
 /** Labels is a label map (key to value). */
 export type Labels = Readonly<Record<string, string>>;
 
-/** SelectorError is a selector that does not parse: the message and its 0-based character position. */
+/** SelectorLimit says which size limit a selector exceeds: its UTF-8 length or its term count. */
+export interface SelectorLimit {
+  what: 'bytes' | 'terms';
+  max: number;
+  actual: number;
+}
+
+/** SelectorError is a selector that does not parse: the message and its 0-based character position;
+ * `limit` is set when the selector is refused for its size, not its syntax. */
 export class SelectorError extends Error {
   readonly position: number;
   readonly selector: string;
+  readonly limit: SelectorLimit | undefined;
 
-  constructor(selector: string, message: string, position: number) {
+  constructor(selector: string, message: string, position: number, limit?: SelectorLimit) {
     super(`invalid selector at position ${position}: ${message}`);
     this.name = 'SelectorError';
     this.selector = selector;
     this.position = position;
     this.reason = message;
+    this.limit = limit;
   }
 
   /** reason is the message without the position prefix. */
@@ -34,6 +44,26 @@ export function uniqueID(canonical: string): string {
   );
 }
 
+/** limitMessage explains a size limit a selector exceeds, naming the limit and the size. */
+export function limitMessage(l: SelectorLimit): string {
+  const what = l.what === 'bytes' ? 'bytes' : 'terms (label comparisons, has(), all(), global())';
+  return `selector too large: ${l.actual} ${what}, at most ${l.max}`;
+}
+
+// parseError reads the core's last parse error; a term-limit error carries its numbers.
+function parseError(wasm: Wasm, src: string): SelectorError {
+  const [kind, actual] = wasm.callInt32s('parseErrorLimit');
+  if (kind === 2) {
+    const limit: SelectorLimit = { what: 'terms', max: wasm.global('MAX_TERMS'), actual: actual! };
+    return new SelectorError(src, limitMessage(limit), 0, limit);
+  }
+  if (kind === 1) {
+    const limit: SelectorLimit = { what: 'bytes', max: wasm.global('MAX_LENGTH'), actual: actual! };
+    return new SelectorError(src, limitMessage(limit), 0, limit);
+  }
+  return new SelectorError(src, wasm.callString('parseErrorMessage'), wasm.call('parseErrorPosition'));
+}
+
 /** Restrictions is what a selector requires of each label (used for indexing, shown by diagnose). */
 export interface Restrictions {
   impossible: boolean;
@@ -43,19 +73,25 @@ export interface Restrictions {
 /** Selector is a parsed selector held by the core; dispose() releases it (a finalizer is the backstop). */
 export class Selector {
   readonly source: string;
-  readonly canonical: string;
   readonly #wasm: Wasm;
   readonly #interner: Interner;
   #handle: number;
 
-  /** Selector.parse parses src or throws SelectorError. */
-  static parse(wasm: Wasm, interner: Interner, src: string): Selector {
-    const h = wasm.call('parseSelector', src);
-    if (h < 0) {
-      const message = wasm.callString('parseErrorMessage');
-      throw new SelectorError(src, message, wasm.call('parseErrorPosition'));
+  /** Selector.parse parses src or throws SelectorError. A selector over the size limit is refused
+   * here, before it is copied into the core's memory. With lazyCanonical the canonical form is
+   * printed on first use (Core.parseInTurns does that in a turn of its own). */
+  static parse(wasm: Wasm, interner: Interner, src: string, lazyCanonical = false): Selector {
+    const maxBytes = wasm.global('MAX_LENGTH');
+    // A UTF-8 byte count is at least the UTF-16 length the core measures, so the core never sees more.
+    if (src.length > maxBytes || Buffer.byteLength(src) > maxBytes) {
+      const limit: SelectorLimit = { what: 'bytes', max: maxBytes, actual: Buffer.byteLength(src) };
+      throw new SelectorError(src, limitMessage(limit), 0, limit);
     }
-    return new Selector(wasm, interner, src, h);
+    const h = wasm.call('parseSelector', src);
+    if (h < 0) throw parseError(wasm, src);
+    const sel = new Selector(wasm, interner, src, h);
+    if (!lazyCanonical) void sel.canonical; // readable after dispose(), as callers expect
+    return sel;
   }
 
   private constructor(wasm: Wasm, interner: Interner, src: string, handle: number) {
@@ -63,8 +99,21 @@ export class Selector {
     this.#interner = interner;
     this.#handle = handle;
     this.source = src;
-    this.canonical = wasm.callString('selectorCanonical', handle);
     finalizer.register(this, { wasm, handle }, this);
+  }
+
+  /** canonical is the selector's canonical form (Calico's String()), printed on first use. */
+  get canonical(): string {
+    this.#canonical ??= this.#wasm.callString('selectorCanonical', this.handle);
+    return this.#canonical;
+  }
+
+  #canonical: string | undefined;
+
+  /** prefixed is the canonical form with every label name prefixed (Calico's PrefixVisitor), e.g.
+   * "pcns." turns a namespace selector into one over the namespace labels endpoints inherit. */
+  prefixed(prefix: string): string {
+    return this.#wasm.callString('selectorPrefixed', this.handle, prefix);
   }
 
   /** uniqueID is the selector's Calico unique ID. */

@@ -7,7 +7,7 @@ import { instantiateSync } from '@assemblyscript/loader';
 import type { ASUtil } from '@assemblyscript/loader';
 
 /** ABI_VERSION is the assembly/index.ts version() this wrapper was written against. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 type Fn = (...args: number[]) => number;
 type Arg = number | string | Int32Array | Uint32Array | boolean;
@@ -18,6 +18,22 @@ const CALL_BYTES = 256;
 const UNIT_BYTES = 64;
 const MIN_DEBT_BYTES = 8 * 1024 * 1024;
 type RawExports = ASUtil & Record<string, unknown>;
+
+/** CoreTrapError is a trap (a bug, or memory exhausted) inside the core. The instance's state is
+ * unknown afterwards, so every later call fails with the same error until the process restarts
+ * (fedmesh-apiserver's liveness check reports it; all its core state is rebuilt from watches). */
+export class CoreTrapError extends Error {
+  constructor(call: string, cause: Error) {
+    super(`the selector core stopped after an internal error in ${call}: ${cause.message}`);
+    this.name = 'CoreTrapError';
+  }
+}
+
+// isTrap tells a trap (WebAssembly.RuntimeError: unreachable, out of memory) or a failed core
+// assertion (the loader's abort) from an ordinary error thrown in JS while marshalling.
+function isTrap(e: unknown): e is Error {
+  return e instanceof Error && (e.name === 'RuntimeError' || e.message.startsWith('abort:'));
+}
 
 /** findCoreWasm returns the path of dist/core.wasm, walking up from this file to package.json. */
 export function findCoreWasm(from: string = fileURLToPath(import.meta.url)): string {
@@ -91,6 +107,24 @@ export class Wasm {
   // invoke lowers the arguments (strings; Int32Array and Uint32Array as StaticArray), pins them,
   // calls, and lifts the result before anything can collect it (the result itself is not pinned).
   #invoke<T>(name: string, args: Arg[], lift: (raw: number) => T): T {
+    if (this.#trap) throw this.#trap;
+    try {
+      return this.#lowerCallLift(name, args, lift);
+    } catch (e) {
+      if (!isTrap(e)) throw e;
+      this.#trap = new CoreTrapError(name, e);
+      throw this.#trap;
+    }
+  }
+
+  /** failure is the trap that stopped this instance, if any. */
+  get failure(): CoreTrapError | undefined {
+    return this.#trap;
+  }
+
+  #trap: CoreTrapError | undefined;
+
+  #lowerCallLift<T>(name: string, args: Arg[], lift: (raw: number) => T): T {
     const x = this.#x;
     let units = 0;
     const pinned: number[] = [];
@@ -113,6 +147,11 @@ export class Wasm {
       for (const p of pinned) x.__unpin(p);
       this.#maybeCollect(units);
     }
+  }
+
+  /** global reads an exported constant of the core (a limit, a type id). */
+  global(name: string): number {
+    return this.#global(name);
   }
 
   /** memoryBytes returns the size of the instance's linear memory (to check it stays bounded). */

@@ -1,4 +1,4 @@
-// main.ts: entry of kubectl-mesh (bin/kubectl-mesh.js calls run). Commands register in commands/.
+// main.ts: entry of kubectl-mesh (bin/kubectl-mesh calls run). Commands register in commands/.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { IO } from './cli/command.js';

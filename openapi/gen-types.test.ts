@@ -26,6 +26,7 @@ describe('api/ types', () => {
     for (const kind of [
       'FederatedEndpoint',
       'FederatedHostEndpoint',
+      'FederatedService',
       'SelectorReview',
       'RemoteClusterConfiguration',
       'MeshNetworkPolicy',

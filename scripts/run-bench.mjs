@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(root, 'bench');
-// A benchmark is a top-level bench/*.ts file that is not a helper (helpers are named NAME-part.ts or stats/workload).
+// A benchmark is a top-level bench/*.ts file that is not a helper: helpers are stats/workload and
+// NAME-part.ts files of a benchmark NAME (core-index.ts belongs to core.ts; selector-worst.ts stands alone).
 const helpers = new Set(['stats', 'workload']);
-const available = readdirSync(benchDir)
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.includes('-'))
-  .map((f) => f.slice(0, -3))
-  .filter((n) => !helpers.has(n))
+const names = readdirSync(benchDir)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .map((f) => f.slice(0, -3));
+const available = names
+  .filter((n) => !helpers.has(n) && !(n.includes('-') && names.includes(n.split('-')[0])))
   .sort();
 
 const [name, ...args] = process.argv.slice(2);

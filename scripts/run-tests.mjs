@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // run-tests.mjs: runs fedmesh's tests with node:test (through tsx, on the TypeScript sources).
 // Usage: node scripts/run-tests.mjs [FILE...]; with no files, every *.test.ts in the project.
-// It builds (or reuses) the control-plane binaries first, so the first test does not pay for it.
+// It builds (or reuses) the control-plane binaries first, so the first test does not pay for it,
+// and (as root) installs the Debian packages real test nodes need.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -35,6 +36,17 @@ if (cp.status !== 0) {
   process.exit(1);
 }
 const env = { ...process.env, FEDMESH_CONTROLPLANE_BIN: cp.stdout.toString().trim() };
+
+// Real-node tests need containerd, runc, the CNI plugins and busybox-static from Debian; as root
+// (CI) install what is missing now, so no test pays for it. Without root those tests fail saying why.
+const nodePackages = join(root, 'test/controlplane/node-packages.sh');
+if (process.getuid?.() === 0 && spawnSync(nodePackages, ['--check'], { stdio: 'ignore' }).status !== 0) {
+  const r = spawnSync(nodePackages, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) {
+    console.error('fedmesh: installing the node packages failed (see above); real-node tests need them');
+    process.exit(1);
+  }
+}
 
 console.error(`fedmesh: running ${tests.length} test files`);
 const r = spawnSync(

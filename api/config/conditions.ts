@@ -11,7 +11,7 @@ export type SyncErrorReason =
 
 /** ConfigErrorReason is why a RemoteClusterConfiguration cannot be used as written (Connected=False). */
 export type ConfigErrorReason =
-  'InvalidSpec' | 'SecretNotFound' | 'UnsupportedDatastore' | 'SecretMissingKey';
+  'InvalidSpec' | 'SecretNotFound' | 'SecretOutsideNamespace' | 'UnsupportedDatastore' | 'SecretMissingKey';
 
 /** ConnectedReason is a reason of the Connected condition. */
 export type ConnectedReason = 'Connected' | 'Connecting' | SyncErrorReason | ConfigErrorReason;
@@ -40,6 +40,7 @@ export const RCC_CONDITION_REASONS: readonly RCCConditionReason[] = [
   'Unknown',
   'InvalidSpec',
   'SecretNotFound',
+  'SecretOutsideNamespace',
   'UnsupportedDatastore',
   'SecretMissingKey',
   'Synced',

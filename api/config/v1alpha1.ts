@@ -41,12 +41,24 @@ export interface SyncOptions {
 export interface RemoteClusterConfigurationStatus {
   /** conditions: Connected (the remote kube-apiserver answers with the given credentials), Synced (the initial list finished and watches run) and Stale (the cluster is disconnected and its endpoints are kept with status.stale). Reasons and messages say what failed and what to do. */
   conditions?: Condition[];
+  /** credential describes the remote reader's token when the access Secret holds one; fedmesh-apiserver renews it before it expires. */
+  credential?: CredentialStatus;
   /** endpoints counts what is synced from the remote cluster. */
   endpoints?: EndpointCounts;
   /** lastSyncTime is when the last change from the remote cluster was applied. */
   lastSyncTime?: string;
   /** missingPermission is set while Connected is False with reason Forbidden; it names the permission the remote cluster's reader lacks, for tools that grant it. */
   missingPermission?: Permission;
+}
+
+/** CredentialStatus is the state of a remote reader's ServiceAccount token. */
+export interface CredentialStatus {
+  /** expirationTime is when the current token expires. */
+  expirationTime?: string;
+  /** lastRotationError says why the last renewal failed; absent after a success. Renewal is retried with backoff; once the token has expired, run kubectl mesh connect again. */
+  lastRotationError?: string;
+  /** lastRotationTime is when fedmesh-apiserver last renewed the token; absent until the first renewal. */
+  lastRotationTime?: string;
 }
 
 /** Permission is an RBAC permission on a resource across all namespaces. */
@@ -77,6 +89,8 @@ export interface MeshNetworkPolicy {
   metadata: ObjectMeta;
   /** spec is the policy. */
   spec: MeshNetworkPolicySpec;
+  /** status says whether the policy compiled and which IP sets it uses, written by fedmesh-apiserver. */
+  status?: MeshNetworkPolicyStatus;
 }
 
 /** MeshNetworkPolicySpec selects local endpoints and lists their ingress and egress rules. */
@@ -91,6 +105,16 @@ export interface MeshNetworkPolicySpec {
   selector: string;
   /** types are the directions the policy applies to (default-deny for selected endpoints in each). Defaults to Ingress, plus Egress when egress rules are given. */
   types?: ('Ingress' | 'Egress')[];
+}
+
+/** MeshNetworkPolicyStatus is what fedmesh-apiserver made of the policy. */
+export interface MeshNetworkPolicyStatus {
+  /** conditions: Valid (the policy compiled; when False, reason InvalidPolicy and a message naming every field at fault, and nodes keep enforcing nothing of it). */
+  conditions?: Condition[];
+  /** ipSets are the FederatedIPSets the policy uses (its own endpoints and its rule peers), sorted. */
+  ipSets?: string[];
+  /** observedGeneration is the generation the status describes. */
+  observedGeneration?: number;
 }
 
 /** Rule matches traffic and says what to do with it. */

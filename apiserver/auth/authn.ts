@@ -3,6 +3,7 @@
 // (2) x509 client certificates from client-ca-file, (3) bearer tokens through TokenReview.
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket, type DetailedPeerCertificate } from 'node:tls';
+import { LogBudget } from '../ratelimit.js';
 import { unauthorized } from '../status.js';
 import type { AuthSettings, RequestHeaderSettings } from './authconfig.js';
 import { DEFAULT_HEADER_NAMES, identityHeadersPresent, userFromHeaders } from './requestheader.js';
@@ -36,6 +37,9 @@ type Step = { user: UserInfo } | { error: string } | undefined;
 
 /** DelegatingAuthenticator authenticates requests the way a Kubernetes delegating server does. */
 export class DelegatingAuthenticator implements Authenticator {
+  // Forged identity headers are logged at most 10 times a minute (a client can send them in a loop).
+  readonly #logBudget = new LogBudget(10, 60_000);
+
   constructor(private readonly opts: DelegatingAuthenticatorOptions) {}
 
   /** authenticate returns the user, undefined without credentials, or throws 401 for bad ones. */
@@ -71,13 +75,16 @@ export class DelegatingAuthenticator implements Authenticator {
     const spoofed = identityHeadersPresent(req, rh ?? DEFAULT_HEADER_NAMES);
     if (spoofed.length > 0) {
       // Someone other than kube-apiserver's front proxy claims an identity: never trust it.
-      this.opts.logger.warn(
-        'ignoring identity headers from a client without a valid front-proxy certificate',
-        {
-          headers: spoofed,
-          reason: why ?? 'requestheader authentication is not configured',
-        },
-      );
+      const suppressed = this.#logBudget.take('untrusted-identity-headers');
+      if (suppressed !== undefined)
+        this.opts.logger.warn(
+          'ignoring identity headers from a client without a valid front-proxy certificate',
+          {
+            headers: spoofed,
+            reason: why ?? 'requestheader authentication is not configured',
+            ...(suppressed > 0 ? { suppressedSimilar: suppressed } : {}),
+          },
+        );
       this.opts.metric?.('authn_untrusted_headers_total', {});
     }
     return why && req.peerCertificates.length > 0 && rh ? { error: why } : undefined;

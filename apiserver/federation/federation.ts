@@ -4,7 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import type { MeshStore } from '../mesh/meshstore.js';
 import { ConfigWatcher } from './rcc/config-watcher.js';
-import { FederationController, type SyncerHandle } from './rcc/controller.js';
+import { FederationController, type ControllerOptions, type SyncerHandle } from './rcc/controller.js';
 import type { ClusterHealth } from './rcc/health.js';
 import { syncKinds } from './rcc/kinds.js';
 import { startSyncer } from './sync/syncer.js';
@@ -15,6 +15,9 @@ export interface FederationDeps {
   mesh: MeshStore;
   log: Logger;
   staleGracePeriodSeconds: number;
+  /** The namespace fedmesh-apiserver runs in: the only one whose Secrets it reads. */
+  secretNamespace: string;
+  credentials?: ControllerOptions['credentials'];
   onHealth: (cluster: string, h: ClusterHealth) => void;
 }
 
@@ -28,18 +31,30 @@ export class Federation {
       mesh: d.mesh,
       log: d.log,
       staleGraceMs: d.staleGracePeriodSeconds * 1000,
+      secretNamespace: d.secretNamespace,
+      ...(d.credentials ? { credentials: d.credentials } : {}),
       startSyncer: (cluster, kubeConfig, onState) =>
         startSyncer({ cluster, kubeConfig, kinds: syncKinds(d.mesh, cluster), log: d.log, onState }),
       onHealth: d.onHealth,
     });
-    this.#watcher = new ConfigWatcher(d.kubeConfig, this.controller, d.log);
+    this.#watcher = new ConfigWatcher(d.kubeConfig, d.secretNamespace, this.controller, d.log);
   }
 
-  /** start syncs the local cluster under its mesh name and starts watching RCCs. */
-  start(localCluster: string): SyncerHandle {
+  /** start syncs the local cluster under its mesh name and starts watching RCCs. configured
+   * resolves with the RCC names once they were listed; configListed settles then or when listing
+   * failed, so every configured cluster's syncer has started. */
+  start(localCluster: string): {
+    local: SyncerHandle;
+    configListed: Promise<void>;
+    configured: Promise<string[]>;
+  } {
     const local = this.controller.addLocal(localCluster, this.d.kubeConfig);
-    void this.#watcher.start();
-    return local;
+    const configured = this.#watcher.start().then(() => this.#watcher.names());
+    const configListed = configured.then(
+      () => undefined,
+      () => undefined,
+    );
+    return { local, configListed, configured };
   }
 
   /** stop ends every syncer and the watch (endpoints stay in the store). */

@@ -3,7 +3,7 @@
 // by more than one cluster (overlapping pod CIDRs are reported, never merged).
 
 /** Kind is a per-cluster key space of the mesh store. */
-export type BookKind = 'endpoints' | 'hosts';
+export type BookKind = 'endpoints' | 'hosts' | 'services' | 'slices' | 'exports';
 
 interface ClusterEntry {
   epoch: number;
@@ -25,7 +25,16 @@ export class ClusterBook {
   #entry(cluster: string): ClusterEntry {
     let e = this.#clusters.get(cluster);
     if (!e) {
-      e = { epoch: 0, keys: { endpoints: new Map(), hosts: new Map() } };
+      e = {
+        epoch: 0,
+        keys: {
+          endpoints: new Map(),
+          hosts: new Map(),
+          services: new Map(),
+          slices: new Map(),
+          exports: new Map(),
+        },
+      };
       this.#clusters.set(cluster, e);
     }
     return e;

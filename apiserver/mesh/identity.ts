@@ -33,7 +33,9 @@ export function workloadIdentity(id: string, fep: FederatedEndpoint): EndpointUp
     'projectcalico.org/orchestrator': 'k8s',
   };
   const parents = [namespaceParentID(cluster, ns), serviceAccountParentID(cluster, ns, serviceAccount)];
-  return { id, labels, parents, ips };
+  // A host-network pod's IPs are its node's: as in Calico, they join no IP set (a policy allowing
+  // such a pod would otherwise allow everything on its node). The pod itself stays selectable.
+  return { id, labels, parents, ips: fep.spec.hostNetwork ? [] : ips };
 }
 
 /** hostAddresses are a host endpoint's IP addresses (hostnames and other address kinds left out). */

@@ -32,8 +32,8 @@ describe('mesh store', () => {
 
   it('reports a pod IP claimed in two clusters, and forgets it when one goes', () => {
     const m = new MeshStore(Core.load());
-    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1') }, { upsert: pod('h', '192.0.2.1', '1', true) }]);
-    m.apply('b', 'pods', [{ upsert: pod('y', '10.0.0.1') }, { upsert: pod('h', '192.0.2.1', '1', true) }]);
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1') }, { upsert: pod('h', '203.0.113.1', '1', true) }]);
+    m.apply('b', 'pods', [{ upsert: pod('y', '10.0.0.1') }, { upsert: pod('h', '203.0.113.1', '1', true) }]);
     const c = m.ipConflicts('a');
     assert.equal(c.length, 1, 'host-network pods share node IPs legitimately');
     assert.equal(c[0]!.ip, '10.0.0.1');

@@ -2,12 +2,18 @@
 // resourceVersion sequence across clusters. Source kinds (kinds/) turn each cluster's changes into
 // mesh changes; the store applies them, updates identities in the selection first, then publishes
 // to watchers and selection subscribers (docs/adr/0004-mesh-store-data-flow.md).
-import type { FederatedEndpoint, FederatedHostEndpoint } from '../../api/index.js';
+import type {
+  FederatedEndpoint,
+  FederatedHostEndpoint,
+  FederatedIPSet,
+  FederatedIPSetSlice,
+  FederatedService,
+} from '../../api/index.js';
 import type { Core, EndpointUpdate, ParentUpdate, Selector } from '../../core/index.js';
 import type { Logger } from '../log.js';
 import { Revision } from '../store/revision.js';
 import { Store, type StoreEvent } from '../store/store.js';
-import { ClusterBook, type IPConflict } from './clusterbook.js';
+import { ClusterBook, type BookKind, type IPConflict } from './clusterbook.js';
 import { hostIdentity, workloadIdentity } from './identity.js';
 import { MESH_KINDS } from './kinds/index.js';
 import type {
@@ -19,14 +25,16 @@ import type {
   SourceChange,
 } from './kinds/kind.js';
 import { Selection } from './selection.js';
+import { ServiceBook, type ServiceEvent } from './services.js';
 
 /** MeshMatch is one endpoint a selector matched. */
 export type MeshMatch =
   { kind: 'workload'; obj: FederatedEndpoint } | { kind: 'host'; obj: FederatedHostEndpoint };
 
-/** ClusterEvent tells listeners that a cluster left the mesh (its configuration was removed). */
+/** ClusterEvent tells listeners that a cluster left the mesh (its configuration was removed or its
+ * grace period ended), that its data became stale or current again, or that it finished a sync. */
 export interface ClusterEvent {
-  type: 'removed';
+  type: 'removed' | 'stale' | 'current' | 'synced';
   cluster: string;
 }
 
@@ -61,20 +69,35 @@ export class MeshStore {
   readonly revision = new Revision();
   readonly endpoints: Store<FederatedEndpoint>;
   readonly hosts: Store<FederatedHostEndpoint>;
+  /** ipSets and ipSetSlices are the IP sets of active policies (apiserver/controllers/policy). */
+  readonly ipSets: Store<FederatedIPSet>;
+  readonly ipSetSlices: Store<FederatedIPSetSlice>;
   readonly selection: Selection;
+  /** services are the Services and EndpointSlices of every cluster (federated services). */
+  readonly services: ServiceBook;
+  /** federatedServices are served; the federated services controller fills them. */
+  readonly federatedServices: Store<FederatedService>;
   readonly #stores: { [K in ObjectStoreName]: Store<MeshObjects[K]> };
   readonly #kinds: Map<string, MeshKind>;
   readonly #now: () => Date;
   readonly #book = new ClusterBook();
   readonly #stale = new Set<string>();
+  readonly #started = new Set<string>();
+  readonly #everSynced = new Set<string>();
   readonly #parents = new Map<string, Set<string>>();
   readonly #clusterListeners = new Set<(e: ClusterEvent) => void>();
 
   constructor(core: Core, o: MeshStoreOptions = {}) {
     this.endpoints = new Store(this.revision, o.historySize ?? 10_000);
     this.hosts = new Store(this.revision, o.historySize ?? 10_000);
+    this.ipSets = new Store(this.revision, o.historySize ?? 10_000);
+    // A slice event carries up to 256 members: a shorter history bounds its memory (a node that
+    // falls further behind relists the slices).
+    this.ipSetSlices = new Store(this.revision, Math.min(o.historySize ?? 10_000, 1000));
     this.#stores = { endpoints: this.endpoints, hosts: this.hosts };
     this.selection = new Selection(core, o.log);
+    this.services = new ServiceBook(core, o.log);
+    this.federatedServices = new Store(this.revision, o.historySize ?? 10_000);
     this.#kinds = new Map((o.kinds ?? MESH_KINDS).map((k) => [k.name, k]));
     this.#now = o.now ?? (() => new Date());
   }
@@ -105,6 +128,25 @@ export class MeshStore {
     if (m.endpoints) this.#applyObjects(cluster, 'endpoints', m.endpoints);
     if (m.hosts) this.#applyObjects(cluster, 'hosts', m.hosts);
     this.selection.publish();
+    const events: ServiceEvent[] = [];
+    if (m.services)
+      events.push(...this.services.applyServices(this.#booked(cluster, 'services', m.services)));
+    if (m.slices) events.push(...this.services.applySlices(this.#booked(cluster, 'slices', m.slices)));
+    if (m.exports) events.push(...this.services.applyExports(this.#booked(cluster, 'exports', m.exports)));
+    if (m.services || m.slices || m.exports) this.services.publish(events);
+  }
+
+  // booked records compact objects' keys in the cluster book (epochs, sweeps, removal).
+  #booked<T extends { cluster: string; namespace: string; name: string }>(
+    cluster: string,
+    kind: 'services' | 'slices' | 'exports',
+    changes: readonly ObjectChange<T>[],
+  ): readonly ObjectChange<T>[] {
+    for (const c of changes) {
+      if ('delete' in c) this.#book.forget(cluster, kind, c.delete);
+      else this.#book.touch(cluster, kind, `${cluster}/${c.upsert.namespace}/${c.upsert.name}`);
+    }
+    return changes;
   }
 
   #store<K extends ObjectStoreName>(name: K): Store<MeshObjects[K]> {
@@ -148,18 +190,23 @@ export class MeshStore {
 
   /** newEpoch starts a sync epoch for cluster; sweep(cluster, epoch) later removes what it did not deliver. */
   newEpoch(cluster: string): number {
+    this.#started.add(cluster);
     return this.#book.newEpoch(cluster);
+  }
+
+  /** syncPending is true while a cluster's first sync since this process started is under way:
+   * what the store holds of it is incomplete, and writers leave what they derived from it alone. */
+  syncPending(cluster: string): boolean {
+    return this.#started.has(cluster) && !this.#everSynced.has(cluster);
   }
 
   /** sweep removes the cluster's objects not delivered since epoch began (after a syncer restart). */
   sweep(cluster: string, epoch: number): number {
-    const eps = this.#book.staleKeys(cluster, 'endpoints', epoch);
-    const hosts = this.#book.staleKeys(cluster, 'hosts', epoch);
-    this.#applyPlanned(cluster, {
-      endpoints: eps.map((k) => ({ delete: k })),
-      hosts: hosts.map((k) => ({ delete: k })),
-    });
-    return eps.length + hosts.length;
+    const deletes = this.#deletes((kind) => this.#book.staleKeys(cluster, kind, epoch));
+    this.#applyPlanned(cluster, deletes);
+    this.#everSynced.add(cluster);
+    this.#tell({ type: 'synced', cluster });
+    return deletes.endpoints.length + deletes.hosts.length;
   }
 
   /** setStale marks every object of a cluster stale (disconnected, data kept) or current again. */
@@ -168,6 +215,16 @@ export class MeshStore {
     else this.#stale.delete(cluster);
     this.#restamp(cluster, 'endpoints', stale);
     this.#restamp(cluster, 'hosts', stale);
+    this.#tell({ type: stale ? 'stale' : 'current', cluster });
+  }
+
+  /** isStale reports whether a cluster is disconnected with its data kept. */
+  isStale(cluster: string): boolean {
+    return this.#stale.has(cluster);
+  }
+
+  #tell(e: ClusterEvent): void {
+    for (const fn of this.#clusterListeners) fn(e);
   }
 
   #restamp<K extends ObjectStoreName>(cluster: string, name: K, stale: boolean): void {
@@ -183,17 +240,30 @@ export class MeshStore {
   /** removeCluster deletes every object and parent of a cluster and tells cluster listeners. */
   removeCluster(cluster: string): void {
     this.#applyParents(cluster, [], [...(this.#parents.get(cluster) ?? [])]);
-    this.#applyPlanned(cluster, {
-      endpoints: this.#book.keys(cluster, 'endpoints').map((k) => ({ delete: k })),
-      hosts: this.#book.keys(cluster, 'hosts').map((k) => ({ delete: k })),
-    });
+    this.#applyPlanned(
+      cluster,
+      this.#deletes((kind) => this.#book.keys(cluster, kind)),
+    );
     this.#book.dropCluster(cluster);
     this.#stale.delete(cluster);
+    this.#started.delete(cluster);
     this.#parents.delete(cluster);
-    for (const fn of this.#clusterListeners) fn({ type: 'removed', cluster });
+    this.#tell({ type: 'removed', cluster });
   }
 
-  /** onCluster calls fn when a cluster leaves the mesh; returns the unsubscribe function. */
+  // deletes turns the keys of every kind into the deletions of a sweep or a removal.
+  #deletes(keys: (kind: BookKind) => string[]): Required<Omit<MeshChanges, 'parents'>> {
+    const del = (kind: BookKind): { delete: string }[] => keys(kind).map((k) => ({ delete: k }));
+    return {
+      endpoints: del('endpoints'),
+      hosts: del('hosts'),
+      services: del('services'),
+      slices: del('slices'),
+      exports: del('exports'),
+    };
+  }
+
+  /** onCluster calls fn on every cluster event (removed, stale, current, synced); returns unsubscribe. */
   onCluster(fn: (e: ClusterEvent) => void): () => void {
     this.#clusterListeners.add(fn);
     return () => this.#clusterListeners.delete(fn);
@@ -209,9 +279,10 @@ export class MeshStore {
     return this.#book.conflicts(cluster, limit);
   }
 
-  /** matching returns the endpoints a parsed selector matches now, across every cluster. */
-  matching(selector: Selector): MeshMatch[] {
-    return this.selection.evaluate(selector).flatMap((id): MeshMatch[] => {
+  /** matching returns the endpoints a parsed selector matches now, across every cluster; it reviews
+   * in bounded steps that yield to the event loop. */
+  async matching(selector: Selector): Promise<MeshMatch[]> {
+    return (await this.selection.evaluate(selector)).flatMap((id): MeshMatch[] => {
       const key = id.slice(2);
       if (id.startsWith(INDEXING.endpoints.prefix)) {
         const e = this.endpoints.get(key);

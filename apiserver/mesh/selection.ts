@@ -21,15 +21,11 @@ export interface SelectionEvent {
   ipSets: Map<string, IPSetDelta>;
 }
 
-// Temporary selectors carry a prefix no subscriber can use (IDs of subscribers are printable).
-const TEMP = '\u0000eval:';
-
 /** Selection is the mesh's label index with subscribers. */
 export class Selection {
   readonly #index: LabelIndex;
   readonly #subscribers = new Set<(e: SelectionEvent) => void>();
   readonly #ipSets = new Set<string>();
-  #temp = 0;
 
   constructor(
     core: Core,
@@ -75,16 +71,10 @@ export class Selection {
     return this.#index.ipSetCidrs(id);
   }
 
-  /** evaluate returns the endpoint IDs a selector matches now, without telling subscribers. */
-  evaluate(selector: Selector): string[] {
-    const id = `${TEMP}${++this.#temp}`;
-    this.#index.addSelector(id, selector);
-    try {
-      return this.#index.matching(id);
-    } finally {
-      this.#index.removeSelector(id);
-      this.publish();
-    }
+  /** evaluate returns the endpoint IDs a selector matches now, in bounded steps that yield to the
+   * event loop (core/review.ts); it adds nothing to the index and tells no subscriber. */
+  evaluate(selector: Selector): Promise<string[]> {
+    return this.#index.review(selector);
   }
 
   /** subscribe calls fn after every published batch that changed something; returns unsubscribe. */
@@ -95,7 +85,7 @@ export class Selection {
 
   /** publish drains the index's events and hands them to every subscriber. */
   publish(): void {
-    const matches = this.#index.drainEvents().filter((e) => !e.selector.startsWith(TEMP));
+    const matches = this.#index.drainEvents();
     const ipSets = new Map<string, IPSetDelta>();
     for (const id of this.#ipSets) {
       const d = this.#index.ipSetDelta(id);

@@ -79,9 +79,15 @@ export const CRDS: CRDInfo[] = [
     singular: 'meshnetworkpolicy',
     shortNames: ['mnp'],
     scope: 'Namespaced',
-    status: false,
+    status: true,
     columns: [
       { name: 'Order', type: 'number', jsonPath: '.spec.order', description: 'Lower orders apply first.' },
+      {
+        name: 'Valid',
+        type: 'string',
+        jsonPath: condition('Valid'),
+        description: 'Whether the policy compiled.',
+      },
       AGE,
       { name: 'Selector', type: 'string', jsonPath: '.spec.selector', priority: 1 },
     ],

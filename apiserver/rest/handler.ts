@@ -10,7 +10,7 @@ import { list } from './list.js';
 import { negotiate } from './negotiate.js';
 import { renderList, renderObject, type Body } from './render.js';
 import type { RequestInfo } from './request-info.js';
-import type { Resource } from './resource.js';
+import type { CreateContext, Resource } from './resource.js';
 import { serveWatch, type WatchOptions } from './watch.js';
 
 /** RestDeps are what the REST layer needs from the server. */
@@ -29,6 +29,8 @@ export interface RestRequest {
   info: RequestInfo;
   query: URLSearchParams;
   user: UserInfo;
+  /** can asks the authorizer about another action of the same caller (see CreateContext). */
+  can: CreateContext['can'];
 }
 
 /** resourceFor returns the registered resource of a request, or a 404 Status. */
@@ -86,7 +88,7 @@ async function create(deps: RestDeps, r: Resource, rr: RestRequest): Promise<voi
     );
   }
   const dryRun = rr.query.getAll('dryRun').includes('All');
-  const created = await r.creator!.create(obj, { user: rr.user, dryRun });
+  const created = await r.creator!.create(obj, { user: rr.user, dryRun, can: rr.can });
   send(rr.res, 201, { contentType: 'application/json', bytes: Buffer.from(JSON.stringify(created)) });
 }
 
@@ -104,27 +106,55 @@ function decodeObject(body: Buffer, contentType: string): RequestObject {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw badRequest('the request body must be an object');
+  if (tooDeep(parsed, MAX_DEPTH))
+    throw badRequest(`the request body is nested more than ${MAX_DEPTH} levels deep`);
   const o = parsed as RequestObject;
   if (typeof o.metadata !== 'object' || o.metadata === null) o.metadata = { name: '' };
   return o;
 }
 
+const tooLarge = (max: number): StatusError =>
+  new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${max}`);
+
+// readBody buffers a request body up to max bytes. A larger body is refused with 413 without
+// resetting the connection: the rest is read and dropped, so the client (or kube-apiserver's
+// proxy, which streams the body) receives the Status instead of a reset.
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) {
+    req.resume();
+    return Promise.reject(tooLarge(max));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > max) {
-        reject(new StatusError(413, 'RequestEntityTooLarge', `the request body is larger than ${max} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
+      if (size <= max) return void chunks.push(c);
+      req.off('data', onData);
+      chunks.length = 0;
+      req.resume();
+      reject(tooLarge(max));
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** MAX_DEPTH is how deeply a request body may nest objects and arrays (fedmesh's kinds need 5). */
+export const MAX_DEPTH = 100;
+
+// tooDeep measures nesting without recursion (a deep document must not overflow the stack).
+function tooDeep(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** send writes a rendered body with its status code. */

@@ -1,6 +1,7 @@
 // list.ts: list requests: resourceVersion and resourceVersionMatch semantics, limit/continue
 // paging in namespace-then-name order, and filtering.
 import { badRequest, expired, invalid, StatusError } from '../status.js';
+import { entriesAt } from '../store/snapshot.js';
 import type { Entry, Store } from '../store/store.js';
 import type { Filter } from './filter.js';
 import type { ListMeta } from './render.js';
@@ -84,36 +85,52 @@ export function parseRV(s: string): number {
   return Number(s);
 }
 
-function checkListRV(q: URLSearchParams, current: number): void {
+/** CONTINUE_EXPIRED is kube-apiserver's message for a continue token older than it can serve. */
+export const CONTINUE_EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. ' +
+  'You can start a new list without the continue parameter.';
+
+// listVersion returns the version a list without continue is served at: the current one, or the
+// requested one for resourceVersionMatch=Exact (served from the history, 410 beyond it).
+function listVersion(q: URLSearchParams, current: number): number {
   const rvParam = q.get('resourceVersion');
-  if (!rvParam || rvParam === '0') return;
+  if (!rvParam || rvParam === '0') return current;
   const rv = parseRV(rvParam);
-  // The store holds only the latest state: an exact older version cannot be served.
-  if (q.get('resourceVersionMatch') === 'Exact' && rv !== current) {
-    throw expired(`too old resource version: ${rv} (${current})`);
-  }
   if (rv > current) {
     throw new StatusError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
       retryAfterSeconds: 1,
     });
   }
+  return q.get('resourceVersionMatch') === 'Exact' ? rv : current;
+}
+
+// entriesFrom iterates the store at version rv (the live state when rv is current) after the
+// continue position, or throws 410 Expired when the history no longer reaches back to rv.
+function entriesFrom(store: Store, rv: number, current: number, after: string | undefined, prefix?: string) {
+  if (rv === current)
+    return (function* () {
+      for (const key of store.keysFrom(after, prefix)) yield store.get(key)!;
+    })();
+  const at = entriesAt(store, rv, after, prefix);
+  if (at !== 'expired') return at;
+  throw expired(after === undefined ? `too old resource version: ${rv} (${current})` : CONTINUE_EXPIRED);
 }
 
 /** list returns one page: entries passing filter after the continue position, at most limit. */
 export function list(store: Store, current: number, q: URLSearchParams, filter: Filter): ListResult {
   validateListOptions(q);
-  checkListRV(q, current);
+  const version = listVersion(q, current);
   const limit = q.has('limit') ? Number(q.get('limit')) : 0;
   if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit "${q.get('limit')}"`);
   const token = q.get('continue') ? decodeContinue(q.get('continue')!) : undefined;
-  const listRV = token?.rv ?? current;
+  const listRV = token?.rv ?? version;
   const prefix = filter.namespace !== undefined ? `${filter.namespace}/` : undefined;
   const entries: Entry[] = [];
   let last: string | undefined;
   let remaining = 0;
   let more = false;
-  for (const key of store.keysFrom(token?.after, prefix)) {
-    const e = store.get(key)!;
+  for (const e of entriesFrom(store, listRV, current, token?.after, prefix)) {
+    const key = e.key;
     if (!filter.matches(e.obj)) continue;
     if (limit > 0 && entries.length === limit) {
       more = true;

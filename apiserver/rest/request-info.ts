@@ -19,9 +19,18 @@ export function isResourcePath(path: string): boolean {
   return path.startsWith(PREFIX) && path.length > PREFIX.length;
 }
 
+// decodePart decodes one percent-encoded path segment; a malformed escape is the client's error.
+function decodePart(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`the path segment ${JSON.stringify(segment)} is not valid percent-encoding`);
+  }
+}
+
 /** parseRequestInfo parses a resource request; path must satisfy isResourcePath. */
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const parts = path.slice(PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = path.slice(PREFIX.length).split('/').filter(Boolean).map(decodePart);
   let namespace: string | undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     namespace = parts[1];

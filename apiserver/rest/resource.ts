@@ -42,10 +42,20 @@ export interface TableConvertor<T extends KObject = KObject> {
   cells(obj: T, now: number): unknown[];
 }
 
+/** Access names what a caller may do on a resource of this API group (verb, plural, namespace). */
+export interface Access {
+  verb: string;
+  resource: string;
+  /** Absent: across all namespaces (or a cluster-scoped resource). */
+  namespace?: string;
+}
+
 /** CreateContext is what a Creator knows about the request. */
 export interface CreateContext {
   user: UserInfo;
   dryRun: boolean;
+  /** can asks the authorizer whether the caller may do a; resources that filter by access use it. */
+  can: (a: Access) => Promise<boolean>;
 }
 
 /** Creator handles POST of a new object (validated shape is the creator's job). */

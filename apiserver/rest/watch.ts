@@ -126,7 +126,8 @@ export function serveWatch(
   }
   const tos = Number(q.get('timeoutSeconds'));
   const seconds = tos > 0 ? tos : opts.minTimeoutSeconds * (1 + Math.random());
-  timers.push(setTimeout(stop, seconds * 1000));
+  // A timer longer than 2^31-1 ms fires at once; longer timeouts wait that long (about 24.8 days).
+  timers.push(setTimeout(stop, Math.min(seconds * 1000, MAX_TIMER_MS)));
 }
 
 function initialEvents(store: Store, f: Filter, write: (b: Buffer | string) => void, encode: Encoder): void {
@@ -136,6 +137,9 @@ function initialEvents(store: Store, f: Filter, write: (b: Buffer | string) => v
     if (f.matches(e.obj)) write(encode('ADDED', e));
   }
 }
+
+/** MAX_TIMER_MS is the longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Encoder = (type: EventType, e: Entry) => Buffer | string;
 

@@ -4,6 +4,19 @@
 // Compare with the separator as the lowest character, so namespace "a" sorts before "a-b".
 const sortable = (k: string): string => k.replace('/', '\u0000');
 
+/** compareKeys orders keys as SortedKeys does (namespace, then name). */
+export function compareKeys(a: string, b: string): number {
+  const x = sortable(a);
+  const y = sortable(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** inRange reports whether key comes after `after` (when given) and starts with prefix (when given). */
+export function inRange(key: string, after?: string, prefix?: string): boolean {
+  if (prefix !== undefined && !key.startsWith(prefix)) return false;
+  return after === undefined || compareKeys(key, after) > 0;
+}
+
 /** SortedKeys is a sorted set of keys with ordered iteration from a position. */
 export class SortedKeys {
   readonly #keys: string[] = [];

@@ -3,6 +3,7 @@ import type { Group } from '../cli/command.js';
 import { connectGroup, disconnectGroup } from './connect/index.js';
 import { demoGroup } from './demo/index.js';
 import { diagnoseGroup } from './diagnose/index.js';
+import { explainGroup } from './explain/index.js';
 import { installGroup } from './install/index.js';
 import { selectGroup } from './select/index.js';
 import { selectorGroup } from './selector/index.js';
@@ -18,6 +19,7 @@ export const GROUPS: Group[] = [
   connectGroup,
   disconnectGroup,
   selectGroup,
+  explainGroup,
   demoGroup,
   selectorGroup,
 ];

@@ -3,10 +3,8 @@
 // so fedmesh-apiserver runs in this process, as `startFedmeshServer` starts it).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { createCA } from '../../core/pki.js';
@@ -15,11 +13,10 @@ import { startControlPlane, type ControlPlane } from '../../test/harness/control
 import { startFedmeshServer, type UnregisteredFedmesh } from '../../test/harness/fedmesh.js';
 import { kubectl, kubectlOk } from '../../test/harness/kubectl.js';
 import { waitFor } from '../../test/harness/wait.js';
+import { packageRoot } from '../../test/harness/root.js';
 
-const bin = fileURLToPath(new URL('../bin/', import.meta.url));
-const pathDir = mkdtempSync(join(tmpdir(), 'kubectl-mesh-'));
-symlinkSync(join(bin, 'kubectl-mesh.js'), join(pathDir, 'kubectl-mesh'));
-symlinkSync(join(bin, 'kubectl_complete-mesh'), join(pathDir, 'kubectl_complete-mesh'));
+// kubectl-plugin/bin on PATH, as the README says.
+const pathDir = fileURLToPath(new URL('../bin', import.meta.url));
 
 interface Run {
   code: number;
@@ -65,7 +62,6 @@ before(async () => {
 after(async () => {
   await server?.stop();
   await cp?.stop();
-  rmSync(pathDir, { recursive: true, force: true });
 });
 
 describe('kubectl mesh install', () => {
@@ -130,6 +126,19 @@ describe('kubectl mesh install', () => {
       'jsonpath={.metadata.resourceVersion}',
     ]);
     assert.equal(again, before);
+  });
+});
+
+describe('fedmesh-apiserver RBAC', () => {
+  it('lets the server read Secrets in its namespace and nowhere else', async () => {
+    await kubectlOk(a, ['apply', '-f', join(packageRoot(), 'manifests/rbac-apiserver.yaml')]);
+    const sa = '--as=system:serviceaccount:fedmesh:fedmesh-apiserver';
+    const can = async (...args: string[]): Promise<string> =>
+      (await kubectl(a, [sa, 'auth', 'can-i', ...args])).stdout.trim();
+    assert.equal(await can('list', 'secrets', '-n', 'fedmesh'), 'yes');
+    assert.equal(await can('get', 'secrets', '-n', 'kube-system'), 'no');
+    assert.equal(await can('list', 'secrets', '-A'), 'no');
+    assert.equal(await can('list', 'pods', '-A'), 'yes');
   });
 });
 
@@ -220,7 +229,16 @@ describe('kubectl mesh uninstall', () => {
     const out = await meshOk(a, 'uninstall');
     assert.match(out.split('\n')[0]!, /^apiservice\/v1alpha1.federated.mesh deleted$/);
     assert.match((await kubectl(a, ['get', 'apiservice', 'v1alpha1.federated.mesh'])).stderr, /NotFound/);
-    assert.equal(await kubectlOk(a, ['get', 'crd', '-o', 'name']), '');
+    // The Multi-Cluster Services CRDs are a shared API: kept, and the output says how to delete them.
+    assert.equal(
+      await kubectlOk(a, ['get', 'crd', '-o', 'name']),
+      'customresourcedefinition.apiextensions.k8s.io/serviceexports.multicluster.x-k8s.io\n' +
+        'customresourcedefinition.apiextensions.k8s.io/serviceimports.multicluster.x-k8s.io\n',
+    );
+    assert.match(
+      out,
+      /^customresourcedefinition\/serviceexports.multicluster.x-k8s.io kept \(a shared API; if no other tool uses it: kubectl delete crd serviceexports.multicluster.x-k8s.io\)$/m,
+    );
     const left = await kubectl(a, ['get', 'svc,secret,sa,deploy', '-n', 'fedmesh', '-o', 'name']);
     assert.equal(
       left.stdout

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# build.sh: builds kube-apiserver, kube-controller-manager and etcd from Go modules into
-# .cache/controlplane/<version>/bin (gitignored) and prints the folder. Idempotent: a second
-# run finds the binaries and returns in well under a second. If KUBEBUILDER_ASSETS names a
+# build.sh: builds kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy and
+# etcd from Go modules into .cache/controlplane/<version>/bin (gitignored) and prints the folder. Idempotent: a
+# second run finds the binaries and returns in well under a second. If KUBEBUILDER_ASSETS names a
 # folder holding kube-apiserver and etcd, that folder is used instead (envtest convention).
 set -euo pipefail
 
@@ -36,7 +36,13 @@ command -v go >/dev/null || { echo "build.sh: go not found; install Go >= 1.26 o
 
 log() { echo "build.sh: $*" >&2; }
 
-if [[ ! -x "$out/kube-apiserver" || ! -x "$out/kube-controller-manager" ]]; then
+# The Kubernetes binaries come from one module version and are built together (shared compile);
+# only those missing from the cache are built, so adding one later does not relink the others.
+missing=()
+for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
+  [[ -x "$out/$b" ]] || missing+=("$b")
+done
+if (( ${#missing[@]} > 0 )); then
   ld="-s -w"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $p.gitVersion=$k8s -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
@@ -44,15 +50,18 @@ if [[ ! -x "$out/kube-apiserver" || ! -x "$out/kube-controller-manager" ]]; then
   start=$SECONDS
   log "downloading modules for k8s.io/kubernetes $k8s (cold: a few hundred MB)"
   (cd "$here/kube" && go mod download)
-  log "compiling kube-apiserver and kube-controller-manager $k8s (cold: about 8 min on 2 cores)"
+  log "compiling ${missing[*]} $k8s (cold: about 8 min on 2 cores, +3 min for kubelet and kube-proxy)"
   # Progress: go build -v prints each package as it compiles; show a count every 100.
   (cd "$here/kube" && go build -v -ldflags "$ld" -o "$out/.tmp/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager 2>&1 |
+      "${missing[@]/#/k8s.io/kubernetes/cmd/}" 2>&1 |
     awk '{n++; if (n % 100 == 0) { printf "build.sh: %d packages compiled\n", n > "/dev/stderr" } }
          /^(#|.*\.go:[0-9]+)/ { print > "/dev/stderr" }')
-  [[ -x "$out/.tmp/kube-apiserver" ]] || { log "kube-apiserver build failed"; exit 1; }
-  mv "$out/.tmp/kube-apiserver" "$out/.tmp/kube-controller-manager" "$out/" && rmdir "$out/.tmp"
-  log "kubernetes binaries built in $((SECONDS - start))s"
+  for b in "${missing[@]}"; do
+    [[ -x "$out/.tmp/$b" ]] || { log "$b build failed"; exit 1; }
+    mv "$out/.tmp/$b" "$out/"
+  done
+  rmdir "$out/.tmp"
+  log "${missing[*]} built in $((SECONDS - start))s"
 fi
 
 if [[ ! -x "$out/etcd" ]]; then

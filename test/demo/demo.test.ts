@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubectlOk } from '../harness/kubectl.js';
+import { kubectl, kubectlOk } from '../harness/kubectl.js';
+import { nodesUnavailable } from '../harness/nodes/prerequisites.js';
 import { packageRoot } from '../harness/root.js';
 import { waitFor } from '../harness/wait.js';
 import type { DemoState } from './state.js';
@@ -15,11 +16,18 @@ let dir: string;
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, FEDMESH_DEMO_DIR: dir });
 
 function npmDemo(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return npmDemoWith(env(), ...args);
+}
+
+function npmDemoWith(
+  environment: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       'npm',
       ['run', '--silent', 'demo', '--', ...args],
-      { cwd: packageRoot(), env: env() },
+      { cwd: packageRoot(), env: environment },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -36,12 +44,101 @@ function alive(pid: number): boolean {
   }
 }
 
+// As root (CI) the demo runs two real nodes per cluster; otherwise it says why it runs API-only.
+const realNodes = nodesUnavailable() === undefined;
+
 function assertAllGone(s: DemoState): void {
   for (const p of [{ name: 'demo', pid: s.pid }, ...(s.processes ?? [])]) {
     assert.equal(alive(p.pid), false, `${p.name} (pid ${p.pid}) still running`);
   }
+  const slot = s.nodes?.[0]?.ip.split('.')[2];
+  if (slot) {
+    assert.equal(existsSync(`/run/fedmesh-nodes/fm${slot}.env`), false, 'node record left behind');
+    assert.equal(existsSync(`/sys/fs/cgroup/pids/fm${slot}`), false, 'node cgroup left behind');
+    // Only this demo's nodes: other harnesses on the machine may have nodes of their own.
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+    assert.ok(s.nodesDir, 'the state records the nodes folder');
+    assert.equal(mounts.includes(` ${s.nodesDir}/`), false, 'node mounts left behind');
+  }
   for (const c of s.clusters) assert.equal(existsSync(c.kubeconfig), false, `${c.kubeconfig} left behind`);
   assert.equal(existsSync(join(dir, 'controlplane')), false, 'control-plane folder left behind');
+}
+
+/** assertRealPods checks that the sample pods run on real nodes: wide listing, logs and exec work. */
+async function assertRealPods(kc: string, s: DemoState): Promise<void> {
+  const wide = await kubectlOk(kc, ['get', 'pods', '-n', 'shop', '-o', 'wide']);
+  const row = /^frontend-0\s+1\/1\s+Running\s+\d+\s+\S+\s+(\d+\.\d+\.\d+\.\d+)\s+(cluster-a-node-\d)/m.exec(
+    wide,
+  );
+  assert.ok(row, wide);
+  assert.ok(
+    s.nodes?.some((n) => n.name === row[2]),
+    `${row[2]} is not one of the demo's nodes`,
+  );
+  const addr = await kubectlOk(kc, [
+    'exec',
+    '-n',
+    'shop',
+    'frontend-0',
+    '--',
+    'ip',
+    '-4',
+    '-o',
+    'addr',
+    'show',
+    'eth0',
+  ]);
+  assert.match(addr, new RegExp(` ${row[1]!.replace(/\./g, '\\.')}/24 `));
+  assert.match(await kubectlOk(kc, ['logs', '-n', 'shop', 'frontend-0']), /fedmesh-echo: http on :8080/);
+  // The federated endpoint carries the kubelet's IP, node and readiness.
+  const fep = await kubectlOk(kc, [
+    'get',
+    'fep',
+    '-n',
+    'shop',
+    'cluster-a.frontend-0',
+    '-o',
+    'jsonpath={.spec.ips[0]} {.spec.node} {.status.ready}',
+  ]);
+  assert.equal(fep.trim(), `${row[1]} ${row[2]} true`);
+  // Across clusters over fedmesh's overlay: db-0 in cluster-b sees frontend-0's own pod IP.
+  const dbIP = await kubectlOk(kc, [
+    'get',
+    'fep',
+    '-n',
+    'shop',
+    'cluster-b.db-0',
+    '-o',
+    'jsonpath={.spec.ips[0]}',
+  ]);
+  const reply = await kubectlOk(kc, [
+    'exec',
+    '-n',
+    'shop',
+    'frontend-0',
+    '--',
+    'wget',
+    '-qO-',
+    `http://${dbIP}:8080/`,
+  ]);
+  assert.match(reply, new RegExp(`peer=${row[1]!.replace(/\./g, '\\.')}:\\d+`), reply);
+  // cluster-b's sample policy admits only frontends: cart-0 of cluster-a is refused.
+  const cart = await kubectl(kc, [
+    'exec',
+    '-n',
+    'shop',
+    'cart-0',
+    '--',
+    'timeout',
+    '-s',
+    'KILL',
+    '3',
+    'wget',
+    '-qO-',
+    `http://${dbIP}:8080/`,
+  ]);
+  assert.notEqual(cart.code, 0, `cart-0 reached db-0: ${cart.stdout}`);
+  assert.match(cart.stderr, /exit code 137/);
 }
 
 describe('npm run demo', () => {
@@ -72,7 +169,17 @@ describe('npm run demo', () => {
     assert.match(await kubectlOk(kcA, ['get', 'svc', '-n', 'shop', 'db-global', '-o', 'name']), /db-global/);
 
     const s = state();
-    assert.equal(s.processes?.length, 5, 'etcd, 2 kube-apiservers, 2 kube-controller-managers');
+    if (realNodes) {
+      assert.equal(
+        s.processes?.length,
+        21,
+        'etcd, 2 kube-apiservers, 2 controller-managers, 4 x (containerd, kubelet, kube-proxy, fedmesh-node)',
+      );
+      await assertRealPods(kcA, s);
+    } else {
+      assert.equal(s.processes?.length, 5, 'etcd, 2 kube-apiservers, 2 kube-controller-managers');
+      assert.match(readFileSync(join(dir, 'demo.log'), 'utf8'), /API-only mode .*: real nodes need root/);
+    }
     const st = await npmDemo('status');
     assert.match(st.stdout, /fedmesh demo: ready/);
     assert.doesNotMatch(st.stdout, /NOT RUNNING/);
@@ -81,6 +188,21 @@ describe('npm run demo', () => {
     assert.equal(downRun.code, 0, downRun.stderr);
     assertAllGone(s);
     assert.match((await npmDemo('status')).stdout, /not running/);
+  });
+
+  it('up when the control-plane build fails: says what failed and what to run, and leaves nothing', async () => {
+    const failing: NodeJS.ProcessEnv = { ...env(), KUBEBUILDER_ASSETS: join(dir, 'no-such-folder') };
+    delete failing.FEDMESH_CONTROLPLANE_BIN; // set by the test runner: the demo would not build
+    const r = await npmDemoWith(failing, 'up');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /has no executable kube-apiserver; unset it to build from Go modules/);
+    assert.match(
+      r.stderr,
+      /demo: failed: the demo stopped before it was ready: building the control-plane binaries failed \(.*build\.sh exited 1\)/,
+    );
+    assert.match(r.stderr, /then run `npm run demo -- up` again/);
+    assert.match((await npmDemo('status')).stdout, /not running/);
+    assert.equal(existsSync(join(dir, 'state.json')), false, 'state left behind');
   });
 
   it('foreground run stops everything on Ctrl-C (SIGINT to its process group)', async () => {

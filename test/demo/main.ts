@@ -3,35 +3,25 @@
 //   up             start detached; returns when ready and prints the kubeconfig paths
 //   down           stop a detached (or foreground) demo and remove its files
 //   status         say what runs
-import { spawn } from 'node:child_process';
-import { copyFileSync, openSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jsonLogger } from '../../apiserver/log.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import { FEDMESH_CNI, startAgents, type Agents } from '../harness/nodes/agents.js';
+import { nodesUnavailable } from '../harness/nodes/prerequisites.js';
 import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
-import { packageRoot } from '../harness/root.js';
 import { processIO, run as mesh } from '../../kubectl-plugin/main.js';
-import {
-  alive,
-  clearState,
-  demoDir,
-  hasLeftovers,
-  logFile,
-  readState,
-  runningState,
-  writeState,
-} from './state.js';
+import { controlPlaneStep, nodePackagesStep, runStep, StoppedError, type Step } from './build.js';
+import { down, status, up } from './detached.js';
+import { printReady } from './ready.js';
+import { clearState, demoDir, hasLeftovers, runningState, writeState, type DemoState } from './state.js';
 
 const CLUSTERS = ['cluster-a', 'cluster-b'];
+/** VNI of the demo's VXLAN overlay between the clusters' real nodes. */
+const VNI = 4242;
 const log = (msg: string): void => console.error(`demo: ${msg}`);
 
-/** shown prints a path relative to the checkout when it lies inside it (as the README shows it). */
-function shown(path: string): string {
-  const rel = relative(packageRoot(), path);
-  return rel.startsWith('..') ? path : rel;
-}
-
-/** run starts the mesh and keeps it until SIGINT or SIGTERM. */
+/** run prepares what the mesh needs, starts it and keeps it until SIGINT or SIGTERM. */
 async function run(): Promise<number> {
   const running = runningState();
   if (running) {
@@ -43,36 +33,111 @@ async function run(): Promise<number> {
   const stopRequested = new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
   });
-  const state = {
+  const state: DemoState = {
     pid: process.pid,
-    phase: 'starting' as const,
+    phase: 'preparing',
     startedAt: new Date().toISOString(),
     clusters: [],
   };
   writeState(state);
-  log(`starting ${CLUSTERS.length} clusters (etcd + kube-apiserver each; about 10-30 s)`);
+  const noNodes = nodesUnavailable();
+  try {
+    await prepare(state, stopRequested, noNodes === undefined);
+  } catch (err) {
+    clearState(CLUSTERS);
+    if (err instanceof StoppedError) {
+      log(`${err.message}; nothing left running`);
+      return 0;
+    }
+    writeState({ ...state, error: (err as Error).message });
+    log(`failed: ${(err as Error).message}`);
+    return 1;
+  }
+  writeState({ ...state, phase: 'starting' });
+  if (noNodes) log(`API-only mode (sample pods without containers): ${noNodes} to get real nodes`);
+  const mesh = await startMesh(state, noNodes === undefined);
+  if (!mesh) return 1;
+  const clusters = readyState(mesh.cp, state, mesh.agents);
+  printReady(clusters, mesh.cp.nodes !== undefined);
+  await stopRequested;
+  log('stopping');
+  writeState({ ...state, phase: 'stopping', clusters });
+  await mesh.agents?.stop();
+  await Promise.allSettled(mesh.servers.map((s) => s.stop()));
+  await mesh.cp.stop();
+  clearState(CLUSTERS);
+  log('stopped; nothing left running');
+  return 0;
+}
+
+/**
+ * prepare builds the control-plane binaries (unless $FEDMESH_CONTROLPLANE_BIN names them) and,
+ * for real nodes, installs the packages they need; each step is recorded so down can stop it.
+ */
+async function prepare(state: DemoState, stop: Promise<void>, realNodes: boolean): Promise<void> {
+  const step = (s: Step): Promise<string> =>
+    runStep(s, {
+      log,
+      stop,
+      started: (pgid) => writeState({ ...state, build: { pgid, what: s.what } }),
+    });
+  if (!process.env.FEDMESH_CONTROLPLANE_BIN)
+    process.env.FEDMESH_CONTROLPLANE_BIN = (await step(controlPlaneStep())).split('\n').pop();
+  const packages = realNodes ? nodePackagesStep() : undefined;
+  if (packages) await step(packages);
+  writeState(state);
+}
+
+/** startMesh starts the clusters (with real nodes when it can), fedmesh in local mode and the sample workloads. */
+async function startMesh(
+  state: DemoState,
+  realNodes: boolean,
+): Promise<{ cp: ControlPlane; servers: LocalFedmesh[]; agents?: Agents } | undefined> {
+  log(
+    `starting ${CLUSTERS.length} clusters (etcd + kube-apiserver each` +
+      (realNodes
+        ? ', 2 real nodes each: containerd, kubelet, kube-proxy; about 30-60 s)'
+        : '; about 10-30 s)'),
+  );
   let cp: ControlPlane | undefined;
   const servers: LocalFedmesh[] = [];
+  let agents: Agents | undefined;
   try {
     cp = await startControlPlane({
       clusters: CLUSTERS,
       controllerManager: true,
       dir: join(demoDir(), 'controlplane'),
       handleSignals: false,
+      // Pods are routed within each cluster; between clusters fedmesh's overlay carries them.
+      nodes: realNodes ? { perCluster: 2, podRoutes: 'cluster', cniBinaries: FEDMESH_CNI() } : undefined,
     });
     for (const c of cp.clusters.values()) {
       log(`${c.name}: installing fedmesh-apiserver (local mode)`);
       servers.push(await startLocalFedmesh(c, jsonLogger('warn')));
     }
-    await meshDemo([...cp.clusters.values()].map((c) => c.kubeconfig));
+    if (cp.nodes) {
+      log(`starting fedmesh-node and chaining fedmesh-cni on every node (VXLAN overlay, VNI ${VNI})`);
+      const kubeconfigOf = (name: string): string => cp!.cluster(name).kubeconfig;
+      agents = await startAgents(cp.nodes, kubeconfigOf, cp.nodes.dir, VNI);
+    }
+    await meshDemo(
+      [...cp.clusters.values()].map((c) => c.kubeconfig),
+      cp.nodes?.images.workload.ref,
+    );
+    return { cp, servers, ...(agents ? { agents } : {}) };
   } catch (err) {
-    writeState({ ...state, error: (err as Error).message });
+    writeState({ ...state, phase: 'starting', error: (err as Error).message });
     log(`failed to start: ${(err as Error).message}`);
+    await agents?.stop();
     await Promise.allSettled(servers.map((s) => s.stop()));
     await cp?.stop();
     clearState(CLUSTERS);
-    return 1;
+    return undefined;
   }
+}
+
+/** readyState copies each cluster's kubeconfig beside the state and records the demo as ready with what runs. */
+function readyState(cp: ControlPlane, state: DemoState, agents?: Agents): DemoState['clusters'] {
   const clusters = [...cp.clusters.values()].map((c) => {
     const kubeconfig = join(demoDir(), `${c.name}.kubeconfig`);
     copyFileSync(c.kubeconfig, kubeconfig);
@@ -81,29 +146,31 @@ async function run(): Promise<number> {
   const processes = [
     cp.etcd.process,
     ...[...cp.clusters.values()].flatMap((c) => [c.apiserver, c.controllerManager]),
+    ...(cp.nodes?.nodes.flatMap((n) => n.processes()) ?? []),
+    ...(agents?.processes ?? []),
   ]
     .filter((p) => p !== undefined)
     .map((p) => ({ name: p.name, pid: p.child.pid! }));
-  writeState({ ...state, phase: 'ready', clusters, processes });
-  printReady(clusters);
-  await stopRequested;
-  log('stopping');
-  writeState({ ...state, phase: 'stopping', clusters });
-  await Promise.allSettled(servers.map((s) => s.stop()));
-  await cp.stop();
-  clearState(CLUSTERS);
-  log('stopped; nothing left running');
-  return 0;
+  const nodes = cp.nodes?.nodes.map((n) => ({ name: n.name, cluster: n.plan.cluster, ip: n.plan.ip })) ?? [];
+  writeState({ ...state, phase: 'ready', clusters, processes, nodes, nodesDir: cp.nodes?.dir });
+  return clusters;
 }
 
-/** meshDemo runs `kubectl mesh demo` in-process: sample workloads, then every cluster connected both ways. */
-async function meshDemo(kubeconfigs: string[]): Promise<void> {
-  log(`kubectl mesh demo --contexts ${CLUSTERS.join(',')}: sample workloads, then connecting both ways`);
+/** meshDemo runs `kubectl mesh demo` in-process: sample workloads (real pods from image when given), then every cluster connected both ways. */
+async function meshDemo(kubeconfigs: string[], image?: string): Promise<void> {
+  const args = ['demo', '--contexts', CLUSTERS.join(','), ...(image ? ['--image', image] : [])];
+  log(`kubectl mesh ${args.join(' ')}: sample workloads, then connecting both ways`);
   const saved = process.env.KUBECONFIG;
   process.env.KUBECONFIG = kubeconfigs.join(':'); // kubectl's merge of one context per cluster
   try {
-    const out = (s: string): void => void process.stderr.write(s.replace(/^(?=.)/gm, 'demo: '));
-    const code = await mesh(['demo', '--contexts', CLUSTERS.join(',')], {
+    // The plugin ends with its own "Try:" for a merged KUBECONFIG, which the user's shell does not
+    // have; the demo prints commands that work as printed instead (ready.ts), so that part is left out.
+    let muted = false;
+    const out = (s: string): void => {
+      const lines = s.split(/(?<=\n)/).filter((l) => !(muted ||= / is ready\. Try:/.test(l)));
+      process.stderr.write(lines.join('').replace(/^(?=.)/gm, 'demo: '));
+    };
+    const code = await mesh(args, {
       ...processIO(),
       stdout: out,
       stderr: out,
@@ -115,90 +182,12 @@ async function meshDemo(kubeconfigs: string[]): Promise<void> {
   }
 }
 
-function printReady(clusters: { name: string; kubeconfig: string }[]): void {
-  console.log('fedmesh demo is ready.');
-  for (const c of clusters) console.log(`  ${c.name}: ${shown(c.kubeconfig)}`);
-  const first = shown(clusters[0]!.kubeconfig);
-  console.log('Try:');
-  console.log(`  kubectl --kubeconfig ${first} get federatedendpoints -A -o wide`);
-  console.log(`  kubectl --kubeconfig ${first} get rcc                  # cluster-b connected and synced`);
-  console.log(`  kubectl mesh status --kubeconfig ${first}`);
-  console.log(`  kubectl mesh select --kubeconfig ${first} "app == 'db'" -n shop`);
-  console.log(`  kubectl --kubeconfig ${first} get federatedhostendpoints`);
-  console.log(`  kubectl --kubeconfig ${first} explain federatedendpoint.spec`);
-}
-
-/** up starts `run` detached and returns once it reports ready. */
-async function up(): Promise<number> {
-  const running = runningState();
-  if (running?.phase === 'ready') {
-    log(`already running (pid ${running.pid})`);
-    printReady(running.clusters);
-    return 0;
-  }
-  if (running) {
-    log(`a demo is starting or stopping (pid ${running.pid}); try again, or run: npm run demo -- down`);
-    return 1;
-  }
-  const out = openSync(logFile(), 'w');
-  const child = spawn(process.execPath, [process.argv[1]!, 'run'], {
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
-  child.unref();
-  log(`starting in the background (pid ${child.pid}, log ${shown(logFile())})`);
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    const s = readState();
-    if (s && s.pid === child.pid && s.phase === 'ready') {
-      printReady(s.clusters);
-      return 0;
-    }
-    if (!alive(child.pid!)) break;
-  }
-  log('the demo did not become ready; its log ends with:');
-  console.error(readFileSync(logFile(), 'utf8').split('\n').slice(-20).join('\n'));
-  await down();
-  return 1;
-}
-
-/** down stops a running demo and waits until everything is gone. */
-async function down(): Promise<number> {
-  const s = readState();
-  if (!s || !alive(s.pid)) {
-    if (hasLeftovers()) clearState(CLUSTERS);
-    log('no demo is running');
-    return 0;
-  }
-  log(`stopping the demo (pid ${s.pid})`);
-  process.kill(s.pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (alive(s.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive(s.pid)) {
-    log('the demo did not stop within 30 s; killing it (its processes die with it)');
-    process.kill(s.pid, 'SIGKILL');
-  }
-  clearState(CLUSTERS);
-  log('stopped; nothing left running');
-  return 0;
-}
-
-/** status prints whether a demo runs and where its clusters are. */
-async function status(): Promise<number> {
-  const s = runningState();
-  if (!s) {
-    console.log('fedmesh demo: not running (start it with: npm run demo -- up)');
-    return 0;
-  }
-  console.log(`fedmesh demo: ${s.phase} (pid ${s.pid}, since ${s.startedAt})`);
-  for (const c of s.clusters) console.log(`  ${c.name}  ${c.url}  ${shown(c.kubeconfig)}`);
-  for (const p of s.processes ?? [])
-    console.log(`  ${p.name}: pid ${p.pid} ${alive(p.pid) ? 'running' : 'NOT RUNNING'}`);
-  return 0;
-}
-
-const commands: Record<string, () => Promise<number>> = { run, up, down, status };
+const commands: Record<string, () => Promise<number>> = {
+  run,
+  up: () => up(CLUSTERS, process.argv[1]!),
+  down: () => down(CLUSTERS),
+  status,
+};
 const cmd = process.argv[2] ?? 'run';
 const fn = commands[cmd];
 if (!fn) {

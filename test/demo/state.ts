@@ -6,11 +6,18 @@ import { packageRoot } from '../harness/root.js';
 /** DemoState is what a running demo records in .fedmesh/demo/state.json. */
 export interface DemoState {
   pid: number;
-  phase: 'starting' | 'ready' | 'stopping';
+  /** preparing: building binaries or installing packages; starting: clusters and nodes start. */
+  phase: 'preparing' | 'starting' | 'ready' | 'stopping';
   startedAt: string;
   clusters: { name: string; url: string; kubeconfig: string }[];
   /** Every process of the mesh (etcd, kube-apiservers, ...), so status and tests can check them. */
   processes?: { name: string; pid: number }[];
+  /** Real nodes (empty in API-only mode). */
+  nodes?: { name: string; cluster: string; ip: string }[];
+  /** The real nodes' state folder (containerd roots, kubelet dirs, mounts under it). */
+  nodesDir?: string;
+  /** The process group of a running preparation step (a build), so down can stop it whole. */
+  build?: { pgid: number; what: string };
   error?: string;
 }
 

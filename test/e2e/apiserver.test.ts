@@ -227,6 +227,21 @@ describe('federated.mesh RBAC and authentication', () => {
     assert.match(await kFail(kc, '--as=viewer', 'get', 'fep', '-A'), /Forbidden/);
   });
 
+  it("answers a namespace viewer's SelectorReview with that namespace only", async () => {
+    const spec = { selector: "app in {'web', 'db'}" };
+    const admin = JSON.parse(await reviewAs([], spec)) as { status: Record<string, unknown> };
+    assert.equal(admin.status.matchCount, 3);
+    assert.equal(admin.status.filtered, undefined);
+    const viewer = JSON.parse(await reviewAs(['--as=viewer'], spec)) as { status: Record<string, unknown> };
+    assert.equal(viewer.status.filtered, true);
+    assert.equal(viewer.status.matchCount, 1);
+    assert.deepEqual(
+      (viewer.status.matches as { name: string }[]).map((m) => m.name),
+      ['east.db-1'],
+    );
+    assert.deepEqual(viewer.status.cidrs, ['10.1.1.7/32']);
+  });
+
   it('rejects X-Remote-User without a front-proxy certificate', async () => {
     const res = await fetchInsecure(
       `https://127.0.0.1:${fm.port}/apis/federated.mesh/v1alpha1/federatedendpoints`,
@@ -242,6 +257,16 @@ describe('federated.mesh RBAC and authentication', () => {
     assert.match(await kFail(kc, 'get', 'namespace', 'doomed'), /NotFound/);
   });
 });
+
+/** reviewAs creates a SelectorReview with kubectl (extra args first, e.g. --as) and returns its JSON. */
+async function reviewAs(extra: string[], spec: object = {}): Promise<string> {
+  const body = JSON.stringify({ apiVersion: 'federated.mesh/v1alpha1', kind: 'SelectorReview', spec });
+  const r = await kubectl(kc, [...extra, 'create', '--validate=false', '-f', '-', '-o', 'json'], {
+    input: body,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
 
 async function fetchInsecure(
   url: string,

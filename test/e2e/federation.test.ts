@@ -1,5 +1,5 @@
-// federation.test.ts: three real control planes; cluster A pulls from B and C. A sees B's and
-// C's pods and nodes, follows their changes, survives B's outages (stale, then exact convergence),
+// federation.test.ts: three real control planes with a real node each; cluster A pulls from B
+// and C. A sees B's and C's pods (IP, node and readiness from a kubelet) and nodes, follows their changes, survives B's outages (stale, then exact convergence),
 // reports bad access Secrets clearly and recovers when they are fixed, and a restart of
 // fedmesh-apiserver ends open watches cleanly.
 import assert from 'node:assert/strict';
@@ -11,7 +11,8 @@ import { startControlPlane, type ControlPlane } from '../harness/controlplane.js
 import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { kubectl, kubectlOk } from '../harness/kubectl.js';
 import { waitFor } from '../harness/wait.js';
-import { createNodes, createPods, type PodSpec } from './fixtures.js';
+import { createTestPods, getPods, waitPodsReady, type TestPod } from '../harness/nodes/pods.js';
+import { ensureNamespaces } from './fixtures.js';
 import { startWatch } from './watch-helper.js';
 
 let cp: ControlPlane;
@@ -89,26 +90,32 @@ function rawWatch(
   return { lines: () => body.split('\n').filter(Boolean), ended };
 }
 
-const pod = (ns: string, name: string, app: string, ip: string): PodSpec => ({
-  ns,
+/** pod describes a workload pod on the cluster's real node. */
+const pod = (cluster: string, namespace: string, name: string, app: string): TestPod => ({
+  namespace,
   name,
   labels: { app },
-  ip,
-  node: 'n1',
+  node: `${cluster}-node-1`,
 });
 
+/** createPods creates real pods (and their namespaces) in a cluster. */
+async function createPods(cluster: string, pods: TestPod[]): Promise<void> {
+  const kc = cp.cluster(cluster).kubeconfig;
+  await ensureNamespaces(
+    kc,
+    pods.map((p) => p.namespace!),
+  );
+  await createTestPods(kc, pods, cp.nodes!.images.workload.ref);
+}
+
 before(async () => {
-  cp = await startControlPlane({ clusters: ['a', 'b', 'c'] });
+  cp = await startControlPlane({ clusters: ['a', 'b', 'c'], nodes: { perCluster: 1 } });
   kcA = cp.cluster('a').kubeconfig;
   fm = await startLocalFedmesh(cp.cluster('a'), undefined, { staleGracePeriodSeconds: 600 });
-  await createPods(cp.cluster('b').kubeconfig, [
-    pod('shop', 'db-0', 'db', '10.20.0.10'),
-    pod('shop', 'db-1', 'db', '10.20.0.11'),
-  ]);
-  await createNodes(cp.cluster('b').kubeconfig, [
-    { name: 'b-node-1', internalIP: '203.0.113.11', podCIDR: '10.20.0.0/24' },
-  ]);
-  await createPods(cp.cluster('c').kubeconfig, [pod('shop', 'web-0', 'web', '10.30.0.10')]);
+  await createPods('b', [pod('b', 'shop', 'db-0', 'db'), pod('b', 'shop', 'db-1', 'db')]);
+  await createPods('c', [pod('c', 'shop', 'web-0', 'web')]);
+  await waitPodsReady(cp.cluster('b').kubeconfig, 'shop', ['db-0', 'db-1']);
+  await waitPodsReady(cp.cluster('c').kubeconfig, 'shop', ['web-0']);
   await connect(cp.cluster('a'), cp.cluster('b'));
   await connect(cp.cluster('a'), cp.cluster('c'));
 });
@@ -127,11 +134,21 @@ describe('federation across three clusters', () => {
     );
     assert.deepEqual(await names('b'), ['shop/b.db-0', 'shop/b.db-1']);
     assert.deepEqual(await names('c'), ['shop/c.web-0']);
-    const wide = await kubectlOk(kcA, ['get', 'fep', '-n', 'shop', 'b.db-1', '--show-labels']);
-    assert.match(wide, /b\.db-1\s+b\s+10\.20\.0\.11\s+n1\s+\S+\s+app=db,federated\.mesh\/cluster=b/);
+    // IP, node and readiness come from B's kubelet.
+    const [db1] = await getPods(cp.cluster('b').kubeconfig, 'shop', ['db-1']);
+    const wide = await kubectlOk(kcA, ['get', 'fep', '-n', 'shop', 'b.db-1', '-o', 'wide', '--show-labels']);
+    const ip = db1!.ip.replace(/\./g, '\\.');
     assert.match(
-      await kubectlOk(kcA, ['get', 'fhep']),
-      /b\.b-node-1\s+b\s+203\.0\.113\.11,b-node-1\s+10\.20\.0\.0\/24/,
+      wide,
+      new RegExp(
+        `b\\.db-1\\s+b\\s+${ip}\\s+b-node-1\\s+\\S+\\s+default\\s+\\S+\\s+true\\s+false\\s+app=db,federated\\.mesh/cluster=b`,
+      ),
+    );
+    const node = cp.nodes!.node('b-node-1', 'b').plan;
+    const hosts = await kubectlOk(kcA, ['get', 'fhep']);
+    assert.match(
+      hosts,
+      new RegExp(`b\\.b-node-1\\s+b\\s+${node.ip.replace(/\./g, '\\.')},b-node-1\\s+${node.podCIDR}`),
     );
     assert.match(await kubectlOk(kcA, ['get', 'rcc']), /^b\s+True\s+True\s+2\s+1\s/m);
   });
@@ -140,7 +157,7 @@ describe('federation across three clusters', () => {
     const w = startWatch(kcA, ['get', 'fep', '-A', '-w', '--output-watch-events', '--show-labels']);
     await w.waitFor(/ADDED\s+shop\s+c\.web-0/);
     const kcC = cp.cluster('c').kubeconfig;
-    await createPods(kcC, [pod('shop', 'web-1', 'web', '10.30.0.11')]);
+    await createPods('c', [pod('c', 'shop', 'web-1', 'web')]);
     await w.waitFor(/ADDED\s+shop\s+c\.web-1\s.*app=web/);
     await kubectlOk(kcC, ['label', 'pod', '-n', 'shop', 'web-1', 'canary=true']);
     await w.waitFor(/MODIFIED\s+shop\s+c\.web-1\s.*canary=true/);
@@ -158,7 +175,7 @@ describe('federation across three clusters', () => {
         async () => (await cond('b', 'Connected')).startsWith('False/Unreachable/'),
         { timeoutMs: 15_000 },
       );
-      assert.match(await cond('b', 'Connected'), /cannot reach https:\/\/127\.0\.0\.1:\d+/);
+      assert.match(await cond('b', 'Connected'), /cannot reach https:\/\/198\.18\.\d+\.1:\d+/);
       assert.match(
         await cond('b', 'Stale'),
         /^True\/Disconnected\/disconnected since .* are kept with status\.stale=true/,
@@ -172,9 +189,9 @@ describe('federation across three clusters', () => {
         .filter((p) => p.startsWith('shop/'))
         .map((p) => p.split('/')[1]!.slice(2));
       await kubectl(kcB, ['delete', 'pod', '-n', 'shop', existing[0]!, '--grace-period=0', '--force']);
-      await createPods(kcB, [
-        pod('shop', `new-${cycle}-a`, 'db', `10.20.1.${cycle * 2}`),
-        pod('ops', `new-${cycle}-b`, 'tool', `10.20.1.${cycle * 2 + 1}`),
+      await createPods('b', [
+        pod('b', 'shop', `new-${cycle}-a`, 'db'),
+        pod('b', 'ops', `new-${cycle}-b`, 'tool'),
       ]);
       await kubectlOk(kcB, ['label', 'pod', '-n', 'shop', existing[1]!, `cycle=${cycle}`, '--overwrite']);
       const want = await podsOf('b');
@@ -214,7 +231,7 @@ describe('federation across three clusters', () => {
       [
         'token without list permission',
         kubeconfigFor(c, await unboundToken(c.kubeconfig), c.pki.servingCA.certPem),
-        /^False\/Forbidden\/missing permission: list (namespaces|serviceaccounts|pods|nodes)/,
+        /^False\/Forbidden\/missing permission: list (namespaces|serviceaccounts|pods|nodes|services|endpointslices)/,
       ],
     ];
     for (const [what, kubeconfig, want] of cases) {

@@ -9,7 +9,8 @@ import type { Cluster } from '../harness/cluster.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { waitFor } from '../harness/wait.js';
-import { createPods } from './fixtures.js';
+import { kubectlOk } from '../harness/kubectl.js';
+import { createPods, type PodSpec } from './fixtures.js';
 
 const BASE = '/apis/federated.mesh/v1alpha1';
 let cp: ControlPlane;
@@ -200,5 +201,62 @@ describe('REST semantics through kube-apiserver', () => {
     const r = await get(`${BASE}/federatedendpoints`, 'application/vnd.kubernetes.protobuf,application/json');
     assert.equal(r.status, 200);
     assert.equal(json(r).kind, 'FederatedEndpointList');
+  });
+
+  it('pages as a snapshot of the first page, and a watch from its version gets exactly what followed', async () => {
+    const pod = (i: number): PodSpec => ({
+      ns: 'pager',
+      name: `q-${i}`,
+      labels: { app: 'q' },
+      ip: `10.6.0.${i}`,
+      node: 'n',
+    });
+    await createPods(c.kubeconfig, [0, 1, 2, 3, 4, 5].map(pod));
+    const inStore = (name: string): boolean => fm.mesh.endpoints.get(`pager/w.${name}`) !== undefined;
+    // Each pod is created, then given its status (IP, Ready): wait for both, or a late status makes
+    // a change after the first page that the watch below rightly reports.
+    const settled = (i: number): boolean =>
+      fm.mesh.endpoints.get(`pager/w.q-${i}`)?.obj.spec.ips?.includes(`10.6.0.${i}`) === true;
+    await waitFor('6 pager endpoints with their status', async () => [0, 1, 2, 3, 4, 5].every(settled));
+    type Page = { metadata: { resourceVersion: string; continue?: string }; items: WatchObject[] };
+    const first = json(await get(`${BASE}/namespaces/pager/federatedendpoints?limit=2`)) as unknown as Page;
+    const rv = first.metadata.resourceVersion;
+    // Between pages: one pod created (it would sort onto a later page), one deleted from a later page.
+    await createPods(c.kubeconfig, [pod(6)]);
+    await kubectlOk(c.kubeconfig, ['delete', 'pod', '-n', 'pager', 'q-4', '--grace-period=0', '--force']);
+    await waitFor('q-6 in, q-4 out', async () => settled(6) && !inStore('q-4'));
+    const names = first.items.map((o) => o.metadata.name);
+    let cont = first.metadata.continue;
+    while (cont) {
+      const page = json(
+        await get(`${BASE}/namespaces/pager/federatedendpoints?limit=2&continue=${cont}`),
+      ) as unknown as Page;
+      assert.equal(page.metadata.resourceVersion, rv, 'every page carries the first page version');
+      names.push(...page.items.map((o) => o.metadata.name));
+      cont = page.metadata.continue;
+    }
+    assert.deepEqual(
+      names,
+      [0, 1, 2, 3, 4, 5].map((i) => `w.q-${i}`),
+    );
+    const watched = events(
+      await get(
+        `${BASE}/namespaces/pager/federatedendpoints?watch=true&resourceVersion=${rv}&timeoutSeconds=2`,
+      ),
+    );
+    // Exactly the changes after the list: q-6 appears (ADDED first), q-4 goes (DELETED last; a forced
+    // delete may modify it first); nothing the list held is ADDED again, nothing else changes.
+    const seen = watched.map((e) => `${e.type} ${e.object.metadata.name}`);
+    assert.deepEqual(
+      [...new Set(watched.map((e) => e.object.metadata.name))].sort(),
+      ['w.q-4', 'w.q-6'],
+      seen.join(', '),
+    );
+    assert.equal(
+      seen.find((e) => e.endsWith('w.q-6')),
+      'ADDED w.q-6',
+    );
+    assert.equal(seen.filter((e) => e.endsWith('w.q-4')).at(-1), 'DELETED w.q-4');
+    assert.ok(!seen.includes('ADDED w.q-4'), seen.join(', '));
   });
 });

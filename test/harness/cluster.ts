@@ -18,6 +18,14 @@ export interface ClusterOptions {
   etcdUrl: string;
   dir: string;
   controllerManager?: boolean;
+  /** Address kube-apiserver listens on (default 127.0.0.1); real nodes reach it on their underlay. */
+  bindAddress?: string;
+  /** More kube-apiserver flags; each replaces the default flag of the same name. */
+  extraArgs?: (c: Cluster) => string[];
+  /** More kube-controller-manager controllers. */
+  extraControllers?: string[];
+  /** Also run a kube-scheduler (pods without spec.nodeName, as Deployments make, get nodes). */
+  scheduler?: boolean;
 }
 
 /** Cluster is a running harness cluster. */
@@ -29,18 +37,19 @@ export class Cluster {
   port = 0;
   apiserver?: Managed;
   controllerManager?: Managed;
+  scheduler?: Managed;
 
   constructor(private readonly opts: ClusterOptions) {
     this.name = opts.name;
     this.dir = opts.dir;
     mkdirSync(this.dir, { recursive: true });
-    this.pki = writeClusterPki(this.dir, this.name);
+    this.pki = writeClusterPki(this.dir, this.name, opts.bindAddress ? [opts.bindAddress] : []);
     this.kubeconfig = join(this.dir, 'admin.kubeconfig');
   }
 
   /** url is the cluster's API endpoint. */
   get url(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `https://${this.opts.bindAddress ?? '127.0.0.1'}:${this.port}`;
   }
 
   /** start launches kube-apiserver (on a fresh port the first time) and waits for /readyz. */
@@ -56,11 +65,12 @@ export class Cluster {
     this.apiserver = startProcess(
       `kube-apiserver (${this.name})`,
       join(this.opts.binDir, 'kube-apiserver'),
-      this.apiserverArgs(),
+      withFlags(this.apiserverArgs(), this.opts.extraArgs?.(this) ?? []),
       join(this.dir, 'kube-apiserver.log'),
     );
     await this.waitReady(this.apiserver);
     if (this.opts.controllerManager && !this.controllerManager) await this.startControllerManager();
+    if (this.opts.scheduler && !this.scheduler) await this.startScheduler();
   }
 
   /** stopApiserver stops kube-apiserver only (to simulate an outage); start() brings it back. */
@@ -70,7 +80,7 @@ export class Cluster {
 
   /** stop stops every process of the cluster. */
   async stop(): Promise<void> {
-    const running = [this.controllerManager, this.apiserver].filter((p) => p !== undefined);
+    const running = [this.scheduler, this.controllerManager, this.apiserver].filter((p) => p !== undefined);
     await Promise.all(running.map((p) => stopProcess(p)));
   }
 
@@ -135,8 +145,8 @@ export class Cluster {
     return [
       `--etcd-servers=${this.opts.etcdUrl}`,
       `--etcd-prefix=/${this.name}/registry`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      `--bind-address=${this.opts.bindAddress ?? '127.0.0.1'}`,
+      `--advertise-address=${this.opts.bindAddress ?? '127.0.0.1'}`,
       `--secure-port=${this.port}`,
       // The loopback advertise address cannot be written into the kubernetes Endpoints.
       '--endpoint-reconciler-type=none',
@@ -179,11 +189,37 @@ export class Cluster {
         `--cert-dir=${certDir}`,
         '--leader-elect=false',
         '--use-service-account-credentials=false',
-        '--controllers=namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,clusterrole-aggregation-controller',
+        `--controllers=${[
+          'namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,clusterrole-aggregation-controller',
+          ...(this.opts.extraControllers ?? []),
+        ].join(',')}`,
         `--service-account-private-key-file=${this.pki.files.saKey}`,
         `--root-ca-file=${this.pki.files.servingCA}`,
       ],
       join(this.dir, 'kube-controller-manager.log'),
     );
   }
+
+  private async startScheduler(): Promise<void> {
+    const [port] = await freePorts(1);
+    this.scheduler = startProcess(
+      `kube-scheduler (${this.name})`,
+      join(this.opts.binDir, 'kube-scheduler'),
+      [
+        `--kubeconfig=${this.kubeconfig}`,
+        `--authentication-kubeconfig=${this.kubeconfig}`,
+        `--authorization-kubeconfig=${this.kubeconfig}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${port}`,
+        '--leader-elect=false',
+      ],
+      join(this.dir, 'kube-scheduler.log'),
+    );
+  }
+}
+
+// withFlags replaces the flags of base that extra names (--name=value) and appends the rest.
+function withFlags(base: string[], extra: string[]): string[] {
+  const names = new Set(extra.map((a) => a.split('=')[0]));
+  return [...base.filter((a) => !names.has(a.split('=')[0])), ...extra];
 }

@@ -8,6 +8,8 @@ import { packageRoot } from './root.js';
 import { Cluster } from './cluster.js';
 import { startEtcd, type Etcd } from './etcd.js';
 import { onInterrupt } from './process.js';
+import { NodeSet, type NodesOptions } from './nodes/nodes.js';
+import { nodePrerequisites } from './nodes/prerequisites.js';
 
 /** ControlPlaneOptions configure startControlPlane. */
 export interface ControlPlaneOptions {
@@ -15,12 +17,18 @@ export interface ControlPlaneOptions {
   clusters?: string[];
   /** Also run a kube-controller-manager per cluster (namespace, SA, GC controllers). */
   controllerManager?: boolean;
+  /** More kube-controller-manager controllers (e.g. endpointslice-controller without real nodes). */
+  extraControllers?: string[];
+  /** More kube-apiserver flags for every cluster (e.g. a wider --service-cluster-ip-range). */
+  apiserverArgs?: string[];
   /** Folder for state; default a new temporary folder, removed on stop. */
   dir?: string;
   /** Keep the state folder on stop (logs for debugging); also set by FEDMESH_KEEP_STATE=1. */
   keepState?: boolean;
   /** Stop on SIGINT, SIGTERM and SIGHUP, then re-raise the signal (default true). */
   handleSignals?: boolean;
+  /** Real nodes per cluster (kubelet, containerd, kube-proxy; needs root); implies controllerManager. */
+  nodes?: NodesOptions;
 }
 
 /** ControlPlane is a set of running clusters sharing one etcd. */
@@ -28,6 +36,8 @@ export interface ControlPlane {
   dir: string;
   etcd: Etcd;
   clusters: Map<string, Cluster>;
+  /** The real nodes, when requested. */
+  nodes?: NodeSet;
   /** cluster returns the named cluster or throws. */
   cluster(name: string): Cluster;
   /** stop ends every process and removes the state folder; safe to call twice. */
@@ -52,6 +62,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const keep = opts.keepState ?? process.env.FEDMESH_KEEP_STATE === '1';
   const clusters = new Map<string, Cluster>();
   let etcd: Etcd | undefined;
+  let nodes: NodeSet | undefined;
   let stopped = false;
 
   // A crash (uncaught exception) skips stop(): the children die with their parent, and this
@@ -65,6 +76,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     stopped = true;
     process.off('exit', removeOnExit);
     unregister();
+    await nodes?.stop().catch((err: Error) => console.error(`fedmesh: node teardown: ${err.message}`));
     await Promise.allSettled([...clusters.values()].map((c) => c.stop()));
     await etcd?.stop();
     if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -72,6 +84,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const unregister = opts.handleSignals === false ? () => true : onInterrupt(stop);
 
   try {
+    if (opts.nodes) nodes = await NodeSet.prepare(names, opts.nodes, await nodePrerequisites(binDir));
     etcd = await startEtcd(join(binDir, 'etcd'), dir);
     for (const name of names) {
       clusters.set(
@@ -81,11 +94,15 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
           binDir,
           etcdUrl: etcd.url,
           dir: join(dir, name),
-          controllerManager: opts.controllerManager,
+          controllerManager: opts.controllerManager || nodes !== undefined,
+          extraControllers: opts.extraControllers,
+          extraArgs: opts.apiserverArgs && (() => opts.apiserverArgs!),
+          ...nodes?.clusterOptions(name),
         }),
       );
     }
     await Promise.all([...clusters.values()].map((c) => c.start()));
+    await nodes?.start([...clusters.values()]);
   } catch (err) {
     await stop();
     throw err;
@@ -95,5 +112,5 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     if (!c) throw new Error(`no cluster named ${name}; have ${[...clusters.keys()].join(', ')}`);
     return c;
   };
-  return { dir, etcd, clusters, cluster, stop };
+  return { dir, etcd, clusters, nodes, cluster, stop };
 }

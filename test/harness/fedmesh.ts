@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../apiserver/app.js';
 import { APISERVICE_NAME, localRegistrationObjects } from '../../kubectl-plugin/commands/install/local.js';
 import { jsonLogger, type Logger } from '../../apiserver/log.js';
-import { completeOptions, defaultOptions } from '../../apiserver/options.js';
+import { completeOptions, defaultOptions, type Options } from '../../apiserver/options.js';
 import type { Cluster } from './cluster.js';
 import { installCRDs } from './connect.js';
 import { applyObjects, kubectl, kubectlOk } from './kubectl.js';
@@ -25,6 +25,8 @@ export interface LocalOptions {
   staleGracePeriodSeconds?: number;
   /** Events kept per resource for watch resumption (default 10,000). */
   watchHistory?: number;
+  /** More fedmesh-apiserver options (limits, timeouts), as its flags would set them. */
+  options?: Partial<Options>;
   /** Reuse a port and serving certificate (restarts). */
   reuse?: { port: number; certPem: string; keyPem: string; caPem: string };
 }
@@ -108,6 +110,7 @@ export async function startLocalFedmesh(
     minRequestTimeoutSeconds: 1800,
     staleGracePeriodSeconds: lo.staleGracePeriodSeconds ?? 300,
     logLevel: 'warn' as const,
+    ...lo.options,
   };
   const opts = lo.reuse ? { ...base, ...lo.reuse } : completeOptions(base);
   if (!lo.reuse) await installCRDs(cluster);

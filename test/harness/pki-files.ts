@@ -29,15 +29,15 @@ export interface ClusterPki {
 /** FRONT_PROXY_CLIENT_NAME is the CN of the front-proxy client certificate and the allowed name. */
 export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
 
-/** writeClusterPki creates a cluster's CAs and certificates and writes them into dir. */
-export function writeClusterPki(dir: string, clusterName: string): ClusterPki {
+/** writeClusterPki creates a cluster's CAs and certificates (serving extraIPs too) and writes them into dir. */
+export function writeClusterPki(dir: string, clusterName: string, extraIPs: string[] = []): ClusterPki {
   const servingCA = createCA(`${clusterName}-serving-ca`);
   const clientCA = createCA(`${clusterName}-client-ca`);
   const frontProxyCA = createCA(`${clusterName}-front-proxy-ca`);
   const serving = issueCert(servingCA, {
     commonName: 'kube-apiserver',
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1', '10.0.0.1'],
+    ipAddresses: ['127.0.0.1', '10.0.0.1', ...extraIPs],
     usage: 'server',
   });
   const frontProxyClient = issueCert(frontProxyCA, { commonName: FRONT_PROXY_CLIENT_NAME, usage: 'client' });

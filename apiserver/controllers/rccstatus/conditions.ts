@@ -3,6 +3,7 @@
 // missing permission when Forbidden, endpoint counts and last sync time.
 import type { RCCCondition, RemoteClusterConfigurationStatus } from '../../../api/index.js';
 import type { ClusterHealth } from '../../federation/rcc/health.js';
+import type { CredentialState } from '../credentials/rotator.js';
 
 type Pending = Omit<RCCCondition, 'lastTransitionTime'>;
 
@@ -90,6 +91,7 @@ export function statusFor(
   prev: RemoteClusterConfigurationStatus['conditions'],
   generation: number | undefined,
   now: Date,
+  credential?: CredentialState,
 ): RemoteClusterConfigurationStatus {
   const conditions = [connected(h), synced(h), stale(h), ipConflict(h)].map((c): RCCCondition => {
     const old = prev?.find((p) => p.type === c.type);
@@ -104,5 +106,14 @@ export function statusFor(
   if (h.lastSyncTime) status.lastSyncTime = iso(h.lastSyncTime);
   const permission = (h.configError ?? h.lastError)?.permission;
   if (permission) status.missingPermission = permission;
+  if (credential) status.credential = credentialStatus(credential);
   return status;
+}
+
+function credentialStatus(c: CredentialState): NonNullable<RemoteClusterConfigurationStatus['credential']> {
+  const out: NonNullable<RemoteClusterConfigurationStatus['credential']> = {};
+  if (c.expires) out.expirationTime = iso(c.expires);
+  if (c.rotated) out.lastRotationTime = iso(c.rotated);
+  if (c.error) out.lastRotationError = c.error;
+  return out;
 }

@@ -4,6 +4,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { REMOTE_CLUSTER_CONFIGURATIONS, type RemoteClusterConfiguration } from '../../../api/index.js';
 import type { ClusterHealth } from '../../federation/rcc/health.js';
 import type { Logger } from '../../log.js';
+import type { CredentialState } from '../credentials/rotator.js';
 import { statusFor } from './conditions.js';
 
 const RCC = {
@@ -16,6 +17,7 @@ export class StatusWriter {
   readonly #api: CustomObjectsApi;
   readonly #pending = new Map<string, ClusterHealth>();
   readonly #written = new Map<string, string>();
+  readonly #last = new Map<string, ClusterHealth>();
   #timer?: NodeJS.Timeout;
 
   constructor(
@@ -23,18 +25,27 @@ export class StatusWriter {
     private readonly isLeader: () => boolean,
     private readonly log: Logger,
     private readonly intervalMs = 1000,
+    private readonly credentialOf: (name: string) => CredentialState | undefined = () => undefined,
   ) {
     this.#api = kc.makeApiClient(CustomObjectsApi);
   }
 
   /** publish records the latest health of an RCC; it is written within intervalMs if leader. */
   publish(name: string, h: ClusterHealth): void {
+    this.#last.set(name, h);
     this.#pending.set(name, h);
     this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs).unref();
   }
 
+  /** touch rewrites an RCC's status from its last health (its credential changed). */
+  touch(name: string): void {
+    const h = this.#last.get(name);
+    if (h) this.publish(name, h);
+  }
+
   /** forget drops an RCC (deleted). */
   forget(name: string): void {
+    this.#last.delete(name);
     this.#pending.delete(name);
     this.#written.delete(name);
   }
@@ -68,7 +79,13 @@ export class StatusWriter {
 
   async #write(name: string, h: ClusterHealth): Promise<void> {
     const obj = (await this.#api.getClusterCustomObject({ ...RCC, name })) as RemoteClusterConfiguration;
-    const status = statusFor(h, obj.status?.conditions, obj.metadata.generation, new Date());
+    const status = statusFor(
+      h,
+      obj.status?.conditions,
+      obj.metadata.generation,
+      new Date(),
+      this.credentialOf(name),
+    );
     const key = JSON.stringify(status);
     if (this.#written.get(name) === key && JSON.stringify(obj.status) === key) return;
     await this.#api.replaceClusterCustomObjectStatus({ ...RCC, name, body: { ...obj, status } });

@@ -12,7 +12,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { REMOTE_CLUSTER_CONFIGURATIONS as RCC_NAMES } from '../../../api/index.js';
-import { Backoff } from '../../../core/backoff.js';
+import { runInformer } from '../../informer.js';
 import type { Logger } from '../../log.js';
 import type { FederationController } from './controller.js';
 import { secretRef, type RCCObject } from './rcc.js';
@@ -29,6 +29,7 @@ export class ConfigWatcher {
 
   constructor(
     kc: KubeConfig,
+    private readonly secretNamespace: string,
     private readonly controller: FederationController,
     private readonly log: Logger,
   ) {
@@ -39,7 +40,12 @@ export class ConfigWatcher {
       `/apis/${RCC.group}/${RCC.version}/${RCC.plural}`,
       () => custom.listClusterCustomObject(RCC) as never,
     );
-    this.#secrets = makeInformer(kc, '/api/v1/secrets', () => core.listSecretForAllNamespaces() as never);
+    // Only the server's own namespace: its Role grants Secrets there and nowhere else.
+    this.#secrets = makeInformer(
+      kc,
+      `/api/v1/namespaces/${secretNamespace}/secrets`,
+      () => core.listNamespacedSecret({ namespace: secretNamespace }) as never,
+    );
     for (const ev of ['add', 'update'] as const) {
       this.#rccs.on(ev, (o) => this.#reconcile(o.metadata.name));
       this.#secrets.on(ev, (s) => this.#secretChanged(s));
@@ -53,6 +59,11 @@ export class ConfigWatcher {
     // Secrets first, so the first reconcile of each RCC already sees its Secret.
     await this.#run(this.#secrets, 'secrets');
     await this.#run(this.#rccs, RCC.plural);
+  }
+
+  /** names are the RemoteClusterConfigurations listed so far. */
+  names(): string[] {
+    return this.#rccs.list().map((r) => r.metadata.name);
   }
 
   /** stop ends both watches. */
@@ -81,30 +92,16 @@ export class ConfigWatcher {
   }
 
   #run(inf: Informer<KubernetesObject>, what: string): Promise<void> {
-    const backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
-    let failed = false;
-    inf.on('error', (err: unknown) => {
-      failed = true;
-      if (this.#stopped) return;
-      const delay = backoff.next();
-      const code = (err as { code?: number }).code;
-      const hint =
+    return runInformer(inf, {
+      what,
+      log: this.log,
+      stopped: () => this.#stopped,
+      hint: (code) =>
         code === 404
           ? ` (is the ${RCC.group} CRD installed? run: kubectl mesh install)`
           : code === 403
             ? ' (fedmesh-apiserver lacks list/watch permission on it)'
-            : '';
-      this.log.warn(`watching ${what} failed; retrying${hint}`, {
-        retryInMs: Math.round(delay),
-        error: String((err as Error).message ?? err).slice(0, 200),
-      });
-      setTimeout(() => void (this.#stopped ? undefined : start()), delay).unref();
+            : '',
     });
-    const start = async (): Promise<void> => {
-      failed = false;
-      await inf.start();
-      if (!failed) backoff.reset();
-    };
-    return start();
   }
 }

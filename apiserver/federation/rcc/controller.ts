@@ -2,7 +2,7 @@
 // RemoteClusterConfiguration (restarted alone when its RCC or Secret changes, removed with its
 // endpoints when the RCC goes). A disconnected cluster's endpoints stay, marked stale, for a grace
 // period, then go; its RCC status says so.
-import { type KubeConfig } from '@kubernetes/client-node';
+import { type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 import type { MeshStore } from '../../mesh/meshstore.js';
 import { classifyError, loadRemoteKubeConfig } from '../sync/errors.js';
@@ -37,6 +37,13 @@ export interface ControllerOptions {
   startSyncer: SyncerFactory;
   /** How long a disconnected cluster's endpoints are kept (marked stale). */
   staleGraceMs: number;
+  /** The only namespace access Secrets are read from (unset: any, for tests of the controller alone). */
+  secretNamespace?: string;
+  /** Renews token credentials: told of each usable access Secret, and of clusters that leave. */
+  credentials?: {
+    track(rcc: string, secret: V1Secret, kubeconfig: string, remote: KubeConfig): void;
+    forget(rcc: string): void;
+  };
   /** Called whenever a remote cluster's health changes (status writer, metrics). */
   onHealth: (rccName: string, h: ClusterHealth) => void;
   now?: () => Date;
@@ -81,7 +88,7 @@ export class FederationController {
       if (run) await this.#remove(name, run);
       return;
     }
-    const desired = desiredFrom(rcc, secret);
+    const desired = desiredFrom(rcc, secret, this.o.secretNamespace);
     const hash = isProblem(desired) ? `problem:${desired.reason}:${desired.message}` : desired.hash;
     if (run && run.hash === hash) return;
     const r = run ?? this.#newRun();
@@ -90,6 +97,7 @@ export class FederationController {
     await r.syncer?.stop();
     r.syncer = undefined;
     r.configError = undefined;
+    this.o.credentials?.forget(name);
     if (isProblem(desired)) return this.#fail(name, r, desired);
     let kc: KubeConfig;
     try {
@@ -98,6 +106,7 @@ export class FederationController {
       return this.#fail(name, r, classifyError(err));
     }
     this.o.log.info('starting cluster sync', { cluster: name });
+    if (secret) this.o.credentials?.track(name, secret, desired.kubeconfig, kc);
     r.kc = kc;
     r.syncer = this.#start(name, kc, r, true);
   }
@@ -185,6 +194,7 @@ export class FederationController {
   async #remove(name: string, r: Run): Promise<void> {
     clearTimeout(r.removeTimer);
     this.#runs.delete(name);
+    this.o.credentials?.forget(name);
     await r.syncer?.stop();
     this.o.mesh.removeCluster(name);
     this.o.log.info('remote cluster configuration removed; its endpoints are gone', { cluster: name });

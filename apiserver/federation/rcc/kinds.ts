@@ -8,6 +8,7 @@ export function syncKinds(mesh: MeshStore, cluster: string): SyncKind[] {
   return mesh.kinds.map((k) => ({
     name: k.name,
     path: k.path,
+    ...(k.optional ? { optional: true } : {}),
     apply: (changes) => mesh.apply(cluster, k.name, changes),
   }));
 }

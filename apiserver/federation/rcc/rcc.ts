@@ -26,9 +26,20 @@ export function secretRef(rcc: RCCObject): string | undefined {
 }
 
 /** desiredFrom resolves an RCC against its Secret (undefined when not found). */
-export function desiredFrom(rcc: RCCObject, secret: V1Secret | undefined): Desired | Problem {
+export function desiredFrom(
+  rcc: RCCObject,
+  secret: V1Secret | undefined,
+  secretNamespace?: string,
+): Desired | Problem {
   const ref = secretRef(rcc);
   if (!ref) return { reason: 'InvalidSpec', message: 'spec.clusterAccessSecret needs name and namespace' };
+  const ns = rcc.spec?.clusterAccessSecret?.namespace;
+  if (secretNamespace !== undefined && ns !== secretNamespace) {
+    return {
+      reason: 'SecretOutsideNamespace',
+      message: `Secret ${ref} is not in namespace ${secretNamespace}, the only one fedmesh-apiserver may read Secrets in; move it there and set spec.clusterAccessSecret.namespace: ${secretNamespace} (kubectl mesh connect does this)`,
+    };
+  }
   if (!secret) {
     return {
       reason: 'SecretNotFound',

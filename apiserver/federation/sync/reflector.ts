@@ -22,6 +22,7 @@ function newer(rv: string, delivered: string | undefined): boolean {
   return rv.length !== delivered.length ? rv.length > delivered.length : rv > delivered;
 }
 const isGone = (e: unknown): boolean => e instanceof RemoteRequestError && e.status?.code === 410;
+const isAbsent = (e: unknown): boolean => e instanceof RemoteRequestError && e.status?.code === 404;
 
 /** Engine is what a reflector needs from its syncer. */
 export interface Engine {
@@ -69,6 +70,11 @@ export class Reflector {
         if (this.e.signal.aborted) return;
         if (isGone(err)) {
           this.expired(); // an expired continue token or watch start: relist, then diff
+          continue;
+        }
+        if (this.kind.optional && isAbsent(err)) {
+          this.absent(); // e.g. the CRD is not installed there: nothing to mirror, look again later
+          await this.e.retryDelay(attempt++);
           continue;
         }
         this.e.down(this, err);
@@ -141,6 +147,19 @@ export class Reflector {
       resourceVersion: this.rv,
     });
     this.rv = undefined;
+  }
+
+  /** absent lists an optional kind the cluster does not serve as empty. */
+  absent(): void {
+    this.rv = undefined;
+    this.flush();
+    for (const key of [...this.delivered.keys()]) this.remove(key);
+    if (!this.listed)
+      this.e.log.info('optional kind not served; treating as empty', { kind: this.kind.name });
+    this.listed = true;
+    this.e.up(this);
+    this.flush();
+    this.e.emit();
   }
 
   rewatchFrom(rv: string): void {

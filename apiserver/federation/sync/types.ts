@@ -13,6 +13,9 @@ export interface SyncKind<T extends KubernetesObject = KubernetesObject> {
   /** labelSelector and fieldSelector narrow what is synced (export scoping). */
   labelSelector?: string;
   fieldSelector?: string;
+  /** optional kinds may be absent from a cluster (a CRD not installed): a 404 lists as empty, and
+   * the syncer looks again with backoff until the resource appears. */
+  optional?: boolean;
   /** apply receives one batch per list and per burst of watch events (never empty). */
   apply(changes: SourceChange<T>[]): void;
 }

@@ -4,6 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { FederatedEndpoint, FederatedHostEndpoint } from '../../../api/index.js';
 import type { ParentUpdate } from '../../../core/index.js';
+import type { MeshExport, MeshService, MeshSlice } from './compact.js';
 
 /** SourceRef names a deleted source object. */
 export interface SourceRef {
@@ -37,6 +38,11 @@ export interface MeshChanges {
   endpoints?: ObjectChange<FederatedEndpoint>[];
   hosts?: ObjectChange<FederatedHostEndpoint>[];
   parents?: { upsert: ParentUpdate[]; remove: string[] };
+  /** services and slices are kept in compact form, keyed cluster/namespace/name. */
+  services?: ObjectChange<MeshService>[];
+  slices?: ObjectChange<MeshSlice>[];
+  /** exports are ServiceExports (Multi-Cluster Services), keyed cluster/namespace/name. */
+  exports?: ObjectChange<MeshExport>[];
 }
 
 /** PlanContext is what a converter may ask the store while planning. */
@@ -52,6 +58,8 @@ export interface MeshKind<S extends KubernetesObject = KubernetesObject> {
   name: string;
   /** path is the collection path across namespaces, e.g. "/api/v1/pods". */
   path: string;
+  /** optional kinds may be absent from a cluster (a CRD): a 404 lists as empty (see SyncKind). */
+  optional?: boolean;
   /** plan converts a batch of source changes of one cluster. */
   plan(cluster: string, changes: readonly SourceChange<S>[], ctx: PlanContext): MeshChanges;
 }

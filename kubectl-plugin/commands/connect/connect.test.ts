@@ -19,7 +19,9 @@ const kcOf = (n: string): string => cp.cluster(n).kubeconfig;
 
 async function seed(name: string, podCIDR: string, ip: string, app: string): Promise<void> {
   const node = `${name}-node-1`;
-  await createNodes(kcOf(name), [{ name: node, internalIP: `192.0.2.${NAMES.indexOf(name) + 1}`, podCIDR }]);
+  await createNodes(kcOf(name), [
+    { name: node, internalIP: `203.0.113.${NAMES.indexOf(name) + 1}`, podCIDR },
+  ]);
   await createPods(kcOf(name), [{ ns: 'shop', name: `${app}-0`, labels: { app }, ip, node }]);
 }
 
@@ -87,12 +89,14 @@ describe('kubectl mesh connect / disconnect', () => {
         'ServiceAccount',
         'ClusterRole',
         'ClusterRoleBinding',
+        'Role',
+        'RoleBinding',
         'Namespace',
         'Secret',
         'RemoteClusterConfiguration',
       ],
     );
-    assert.match(list.items[5]!.stringData!.kubeconfig, /token: <issued by a TokenRequest when applied>/);
+    assert.match(list.items[7]!.stringData!.kubeconfig, /token: <issued by a TokenRequest when applied>/);
     assert.notEqual((await kc(kcOf('cluster-a'), ['get', 'rcc', 'cluster-b'])).code, 0, 'nothing applied');
   });
 

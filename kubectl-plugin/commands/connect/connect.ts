@@ -21,9 +21,12 @@ services and endpointslices, and a token for it; in the pulling cluster, the Sec
 fedmesh/remote-NAME holding a kubeconfig with that token and the RemoteClusterConfiguration NAME.
 It then waits until the RemoteClusterConfiguration is Synced, showing its Connected condition.
 
-The token expires after --token-expiration (default 8760h, one year) and must be rotated before
-then by re-running connect with --rotate-token; re-running connect also renews a token that has
-less than 30 days left or no longer works. Otherwise re-running connect changes nothing.`;
+The token expires after --token-expiration (default 168h, a week). The pulling cluster's
+fedmesh-apiserver renews it when 80% of its lifetime has passed (the reader may request tokens
+for itself and nothing else) and shows the expiry and last rotation in the RemoteClusterConfiguration
+status; if fedmesh was down until the token expired, re-run connect. --rotate-token issues a new
+token now; re-running connect also renews a token that has less than a fifth of its lifetime left
+or no longer works. Otherwise re-running connect changes nothing.`;
 
 /** connectCommand joins two clusters with a preflight, least-privilege credentials and a wait. */
 export const connectCommand: Command = {
@@ -50,7 +53,7 @@ export const connectCommand: Command = {
       name: 'token-expiration',
       type: 'string',
       value: 'DURATION',
-      help: 'Lifetime of the reader token (default 8760h)',
+      help: 'Lifetime of the reader token, renewed by fedmesh before it ends (default 168h)',
     },
     {
       name: 'rotate-token',
@@ -84,7 +87,7 @@ async function runConnect(ctx: Context): Promise<number> {
   for (const p of pairs) await preflight(p, say);
   const opts = {
     expirationMs: parseDuration(
-      (f['token-expiration'] as string | undefined) ?? '8760h',
+      (f['token-expiration'] as string | undefined) ?? '168h',
       '--token-expiration',
       true,
     ),

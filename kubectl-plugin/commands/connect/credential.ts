@@ -1,16 +1,17 @@
 // credential.ts: the remote reader's credential: a ServiceAccount token from a TokenRequest, kept
-// in the consumer's access Secret. A stored token that still works and has more than RENEW_BEFORE
-// left is reused, so re-running connect changes nothing; --rotate-token always issues a new one.
+// in the consumer's access Secret. A stored token that still works and has more than a fifth of
+// its lifetime left is reused, so re-running connect changes nothing; --rotate-token always issues a new one.
 // Tokens are never printed or logged.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { tokenClaims } from '../../../api/index.js';
 import { isNotFound, statusError, type Kube } from '../../kube/index.js';
 import { endpointOf } from './clusters.js';
 import { formatDuration } from '../../kube/duration.js';
 import { NAMESPACE, readerName, secretName, tokenKubeconfig } from './objects.js';
 
-/** RENEW_BEFORE: a stored token with less than this left is renewed (30 days). */
-export const RENEW_BEFORE_MS = 30 * 86_400_000;
+/** RENEW_FRACTION: a stored token with less than this part of its lifetime left is renewed. */
+export const RENEW_FRACTION = 0.2;
 
 /** Credential is a kubeconfig for the remote reader and a description of it for people. */
 export interface Credential {
@@ -67,8 +68,9 @@ export async function storedCredential(
   const cfg = parse(raw) as StoredConfig | null;
   const token = cfg?.users?.[0]?.user?.token;
   if (cfg?.clusters?.[0]?.cluster?.server !== server || !token) return undefined;
-  const exp = tokenExpiry(token);
-  if (exp === undefined || exp.getTime() - Date.now() < RENEW_BEFORE_MS) return undefined;
+  const { expires: exp, issuedAt } = tokenClaims(token) ?? {};
+  if (exp === undefined || issuedAt === undefined) return undefined;
+  if (exp.getTime() - Date.now() < RENEW_FRACTION * (exp.getTime() - issuedAt.getTime())) return undefined;
   return {
     kubeconfig: raw,
     summary: `stored token kept, expires ${exp.toISOString()} (use --rotate-token to renew now)`,
@@ -78,18 +80,6 @@ export async function storedCredential(
 interface StoredConfig {
   clusters?: { cluster?: { server?: string } }[];
   users?: { user?: { token?: string } }[];
-}
-
-/** tokenExpiry reads the exp claim of a JWT (without verifying it: the API server does that). */
-export function tokenExpiry(token: string): Date | undefined {
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
-      exp?: number;
-    };
-    return typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** reachable lists pods of the remote cluster with the credential; it returns the failure, if any. */

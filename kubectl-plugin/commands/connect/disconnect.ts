@@ -49,8 +49,9 @@ async function runDisconnect(ctx: Context): Promise<number> {
     context: toContext,
     requestTimeoutMs: ctx.global.requestTimeoutMs,
   });
-  const [, sa, , binding] = readerObjects(await meshName(a));
-  report(ctx, b, [binding!, sa!], await remove(b.kc, [binding!, sa!]));
+  const [, sa, , binding, renewRole, renewBinding] = readerObjects(await meshName(a));
+  const reader = [binding!, renewBinding!, renewRole!, sa!];
+  report(ctx, b, reader, await remove(b.kc, reader));
   if (!(await roleInUse(b))) report(ctx, b, [readerRole()], await remove(b.kc, [readerRole()]));
   return 0;
 }

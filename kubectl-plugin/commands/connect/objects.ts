@@ -23,14 +23,22 @@ const READ = ['get', 'list', 'watch'];
 export const READER_RULES = [
   {
     apiGroups: [''],
-    resources: ['pods', 'nodes', 'namespaces', 'serviceaccounts'],
+    resources: ['pods', 'nodes', 'namespaces', 'serviceaccounts', 'services'],
     verbs: READ,
   },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  // Multi-Cluster Services: a cluster's exports (the API may be absent; the syncer then waits for it).
+  { apiGroups: ['multicluster.x-k8s.io'], resources: ['serviceexports'], verbs: READ },
 ];
 
-/** readerObjects are the remote cluster's Namespace, the consumer's ServiceAccount and binding, and the ClusterRole. */
+/**
+ * readerObjects are the remote cluster's Namespace, the consumer's ServiceAccount and binding, the
+ * ClusterRole, and a Role that lets the reader renew its own token (and no other ServiceAccount's),
+ * so the consumer's fedmesh-apiserver rotates the short-lived credential before it expires.
+ */
 export function readerObjects(consumer: string): Obj[] {
   const meta = { name: readerName(consumer), labels: { ...LABELS, [CONSUMER_LABEL]: consumer } };
+  const renew = { ...meta, name: `${readerName(consumer)}-token`, namespace: NAMESPACE };
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { ...meta, namespace: NAMESPACE } },
@@ -40,6 +48,26 @@ export function readerObjects(consumer: string): Obj[] {
       kind: 'ClusterRoleBinding',
       metadata: meta,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: READER_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: readerName(consumer), namespace: NAMESPACE }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: renew,
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['serviceaccounts/token'],
+          verbs: ['create'],
+          resourceNames: [readerName(consumer)],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: renew,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: renew.name },
       subjects: [{ kind: 'ServiceAccount', name: readerName(consumer), namespace: NAMESPACE }],
     },
   ];

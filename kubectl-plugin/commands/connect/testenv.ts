@@ -1,9 +1,6 @@
 // testenv.ts: for the plugin's scenario tests: the built kubectl-mesh on a temporary PATH, run
 // through the real kubectl with several harness kubeconfigs merged (KUBECONFIG=a:b:c).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Run is the outcome of one kubectl run. */
@@ -19,11 +16,9 @@ export interface PluginEnv {
   cleanup(): void;
 }
 
-/** pluginEnv puts bin/kubectl-mesh.js on a temporary PATH (build first: npm run build:ts). */
+/** pluginEnv puts kubectl-plugin/bin on PATH, as the README says (build first: npm run build:ts). */
 export function pluginEnv(kubeconfigs: string[]): PluginEnv {
-  const bin = fileURLToPath(new URL('../../bin/kubectl-mesh.js', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'kubectl-mesh-'));
-  symlinkSync(bin, join(dir, 'kubectl-mesh'));
+  const dir = fileURLToPath(new URL('../../bin', import.meta.url));
   const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, KUBECONFIG: kubeconfigs.join(':') };
   const kubectl = (...args: string[]): Promise<Run> =>
     new Promise((resolve, reject) => {
@@ -35,5 +30,5 @@ export function pluginEnv(kubeconfigs: string[]): PluginEnv {
       child.on('error', reject);
       child.on('close', (status) => resolve({ status, stdout, stderr }));
     });
-  return { kubectl, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { kubectl, cleanup: () => undefined };
 }

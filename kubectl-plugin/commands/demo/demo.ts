@@ -18,7 +18,8 @@ export const demoCommand: Command = {
     'sample nodes, namespaces, pods with IPs and services (shop/db where the db pods run, and the',
     "federated Service shop/db-global selecting app == 'db' in every cluster), then connect every",
     'cluster to every other, both ways, as kubectl mesh connect does. Re-running it changes nothing.',
-    'Sample objects are not managed by a kubelet: use throwaway clusters (npm run demo makes some).',
+    'Without --image the sample nodes and pod statuses are API objects no kubelet manages: use throwaway',
+    'clusters (npm run demo makes some). With --image the pods are real, on the Ready nodes.',
   ].join('\n'),
   args: [],
   flags: [
@@ -27,6 +28,12 @@ export const demoCommand: Command = {
       type: 'string',
       value: 'A,B,...',
       help: 'The contexts to build the mesh from (two or more)',
+    },
+    {
+      name: 'image',
+      type: 'string',
+      value: 'IMAGE',
+      help: 'Run the sample pods from IMAGE on the Ready nodes (already on the nodes; fedmesh-echo serving HTTP)',
     },
     {
       name: 'timeout',
@@ -56,8 +63,11 @@ async function runDemo(ctx: Context): Promise<number> {
         undefined,
         `run: kubectl mesh install --context ${k.context}`,
       );
-    const pods = await createSamples(k.kc, names[i]!, i);
-    say(`${k.context}: ${pods} sample pods on 2 nodes, Service shop/db-global (${FEDERATED_SELECTOR})\n`);
+    const image = ctx.flags.image as string | undefined;
+    const real = image ? { image, timeoutMs, say } : undefined;
+    const pods = await createSamples(k.kc, names[i]!, i, real);
+    const kind = real ? 'real pods' : 'sample pods';
+    say(`${k.context}: ${pods} ${kind} on 2 nodes, Service shop/db-global (${FEDERATED_SELECTOR})\n`);
   }
   const pairs = allPairs(kubes, names);
   for (const p of pairs) await preflight(p, say);

@@ -1,8 +1,16 @@
-// samples.ts: the demo's sample workloads: nodes with underlay addresses from documentation ranges
+// samples.ts: the demo's sample workloads: nodes with underlay addresses from documentation and benchmarking ranges
 // and a pod CIDR each, namespaces, pods with IPs (as a kubelet would report them), a backing
 // Service shop/db where the db pods run, and the federated Service shop/db-global everywhere.
-import { CoreV1Api, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1Pod,
+  type V1Service,
+} from '@kubernetes/client-node';
+import { MESH_NETWORK_POLICIES } from '../../../api/index.js';
 import { statusError } from '../../kube/index.js';
+import { asRealPod, createWithServiceAccountRetry, readyNodes, waitPodsReady } from './real.js';
 
 interface App {
   ns: string;
@@ -28,7 +36,7 @@ const PROFILES: App[][] = [
     { ns: 'payments', app: 'ledger', tier: 'api', replicas: 2 },
   ],
 ];
-const UNDERLAYS = ['198.51.100', '203.0.113', '192.0.2'];
+const UNDERLAYS = ['198.51.100', '203.0.113', '198.19.250'];
 
 /** sampleFor is the sample set of the index-th cluster: its own pod network 10.<10(i+1)>.0.0/16. */
 export function sampleFor(index: number): Sample {
@@ -53,24 +61,85 @@ async function create<T>(what: string, fn: () => Promise<T>): Promise<void> {
   }
 }
 
+/** RealPods run the samples as real pods from image on the cluster's Ready nodes. */
+export interface RealPods {
+  image: string;
+  timeoutMs: number;
+  say: (line: string) => void;
+}
+
 /** createSamples creates the sample objects of the index-th cluster (existing ones are kept); returns the pod count. */
-export async function createSamples(kc: KubeConfig, cluster: string, index: number): Promise<number> {
+export async function createSamples(
+  kc: KubeConfig,
+  cluster: string,
+  index: number,
+  real?: RealPods,
+): Promise<number> {
   const api = kc.makeApiClient(CoreV1Api);
   const s = sampleFor(index);
-  for (const i of [1, 2]) await createNode(api, cluster, s, i);
+  const nodes = real ? await readyNodes(api, cluster) : [1, 2].map((i) => `${cluster}-node-${i}`);
+  if (!real) for (const i of [1, 2]) await createNode(api, cluster, s, i);
   for (const ns of new Set(s.apps.map((a) => a.ns)))
     await create(`namespace/${ns}`, () =>
       api.createNamespace({ body: { metadata: { name: ns, labels: { team: 'shop' } } } }),
     );
-  const pods = podsOf(cluster, s);
-  for (const p of pods) await createPod(api, p.pod, p.ip);
+  const pods = podsOf(s, nodes);
+  if (real) {
+    const live = pods.map((p) => asRealPod(p.pod, real.image, PORT.port));
+    for (const p of live) await createWithServiceAccountRetry(api, p);
+    await waitPodsReady(api, live, real.timeoutMs, real.say);
+  } else for (const p of pods) await createPod(api, p.pod, p.ip);
   for (const svc of servicesOf(s)) {
     const ns = svc.metadata!.namespace!;
     await create(`service/${svc.metadata!.name} -n ${ns}`, () =>
       api.createNamespacedService({ namespace: ns, body: svc }),
     );
   }
+  if (s.apps.some((a) => a.app === 'db')) await createDbSamples(kc);
   return pods.length;
+}
+
+/** DB_POLICY is the sample MeshNetworkPolicy where the db pods run: only frontends reach them. */
+export const DB_POLICY = 'db-from-frontends';
+
+// createDbSamples adds, where the db pods run, the policy that lets the frontends of every cluster
+// reach them (and nothing else), and a ServiceExport of shop/db for the Multi-Cluster Services API.
+async function createDbSamples(kc: KubeConfig): Promise<void> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const policy = {
+    apiVersion: `${MESH_NETWORK_POLICIES.group}/${MESH_NETWORK_POLICIES.version}`,
+    kind: MESH_NETWORK_POLICIES.kind,
+    metadata: { name: DB_POLICY, namespace: 'shop' },
+    spec: {
+      selector: FEDERATED_SELECTOR,
+      ingress: [
+        {
+          action: 'Allow',
+          protocol: 'TCP',
+          source: { selector: "app == 'frontend'" },
+          destination: { ports: [PORT.port] },
+        },
+      ],
+    },
+  };
+  const gvr = (g: string, v: string, plural: string) => ({ group: g, version: v, plural, namespace: 'shop' });
+  await create(`meshnetworkpolicy/${DB_POLICY} -n shop`, () =>
+    custom.createNamespacedCustomObject({
+      ...gvr(MESH_NETWORK_POLICIES.group, MESH_NETWORK_POLICIES.version, MESH_NETWORK_POLICIES.plural),
+      body: policy,
+    }),
+  );
+  const exp = {
+    apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+    kind: 'ServiceExport',
+    metadata: { name: 'db', namespace: 'shop' },
+  };
+  await create('serviceexport/db -n shop', () =>
+    custom.createNamespacedCustomObject({
+      ...gvr('multicluster.x-k8s.io', 'v1alpha1', 'serviceexports'),
+      body: exp,
+    }),
+  );
 }
 
 async function createNode(api: CoreV1Api, cluster: string, s: Sample, i: number): Promise<void> {
@@ -91,15 +160,16 @@ async function createNode(api: CoreV1Api, cluster: string, s: Sample, i: number)
   await api.replaceNodeStatus({ name, body: node });
 }
 
-function podsOf(cluster: string, s: Sample): { pod: V1Pod; ip: string }[] {
+// podsOf spreads the sample pods over nodes; ip is what an API-only sample pod reports.
+function podsOf(s: Sample, nodes: string[]): { pod: V1Pod; ip: string }[] {
   let n = 0;
   return s.apps.flatMap((a) =>
     Array.from({ length: a.replicas }, (_, i) => {
-      const node = (n++ % 2) + 1;
+      const node = (n++ % nodes.length) + 1;
       const pod: V1Pod = {
         metadata: { name: `${a.app}-${i}`, namespace: a.ns, labels: { app: a.app, tier: a.tier } },
         spec: {
-          nodeName: `${cluster}-node-${node}`,
+          nodeName: nodes[node - 1],
           containers: [
             {
               name: 'app',

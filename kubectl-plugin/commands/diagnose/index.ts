@@ -2,7 +2,7 @@
 // and the command that fixes it; the exit code is 1 if any check fails.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Command, Group } from '../../cli/command.js';
-import { getAPIService, listRCCs, loadKube, statusError } from '../../kube/index.js';
+import { getAPIService, isNotFound, listRCCs, loadKube, request, statusError } from '../../kube/index.js';
 import {
   apiServiceCheck,
   bindingChecks,
@@ -12,7 +12,10 @@ import {
   isLocalMode,
   podCIDRCheck,
 } from './checks.js';
+import { listNodeOverlays } from '../status/nodes.js';
+import { overlayChecks } from './overlay.js';
 import { rccChecks } from './rcc.js';
+import { policyChecks, serviceChecks } from './workloads.js';
 import { fail, line, type Result } from './result.js';
 
 const diagnoseCommand: Command = {
@@ -22,7 +25,9 @@ const diagnoseCommand: Command = {
     'Check the mesh: the APIService is Available; you can list federatedendpoints and the',
     "fedmesh-apiserver ServiceAccount's bindings exist; certificates are not close to expiry; each",
     'remote cluster is Connected and Synced without IP conflicts; pod CIDRs do not overlap between',
-    "clusters; and this machine's clock agrees with the API server. Each problem comes with the",
+    "clusters; each node's fedmesh-node reports its overlay ready (FedmeshOverlayReady); and this",
+    "machine's clock agrees with the API server; MeshNetworkPolicies are valid and every node enforces",
+    'them (FedmeshPolicyReady); federated Services and ServiceExports have no conflict. Each problem comes with the',
     'command that fixes it. Exit code 1 if any check fails (warnings do not fail).',
   ].join('\n'),
   args: [],
@@ -72,6 +77,24 @@ export async function diagnose(kc: KubeConfig): Promise<Result[]> {
   await run('certificates', () => certChecks(kc, svc, local || !svc));
   await run('remote clusters', async () => (await listRCCs(kc)).flatMap(rccChecks));
   if (api.level === 'OK') await run('pod CIDRs', () => podCIDRCheck(kc));
+  await run('the overlay of each node', async () =>
+    overlayChecks(await listNodeOverlays(kc), await daemonSetExists(kc)),
+  );
+  if (api.level === 'OK') {
+    await run('network policies', () => policyChecks(kc));
+    await run('federated services and exports', () => serviceChecks(kc));
+  }
   await run('clock skew', () => clockCheck(kc));
   return out;
+}
+
+// daemonSetExists: fedmesh-node is installed (its DaemonSet exists).
+async function daemonSetExists(kc: KubeConfig): Promise<boolean> {
+  try {
+    await request(kc, 'GET', '/apis/apps/v1/namespaces/fedmesh/daemonsets/fedmesh-node');
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }

@@ -27,6 +27,7 @@ const FIXES: Record<RCCConditionReason, Fix> = {
   InvalidKubeconfig: (n) => reconnect(n),
   Unknown: describe,
   SecretNotFound: (n) => reconnect(n),
+  SecretOutsideNamespace: (n) => reconnect(n),
   SecretMissingKey: (n) => reconnect(n),
   UnsupportedDatastore: (n) => reconnect(n),
   InvalidSpec: (n) => `set spec.clusterAccessSecret name and namespace: kubectl edit rcc ${n}`,

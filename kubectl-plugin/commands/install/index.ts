@@ -32,6 +32,12 @@ const installCommand: Command = {
     { name: 'dry-run', type: 'string', value: 'MODE', help: 'none (default), client (print only) or server' },
     { name: 'rotate-certs', type: 'boolean', help: 'Make a new serving CA and certificate even if valid' },
     {
+      name: 'image',
+      type: 'string',
+      value: 'REF',
+      help: 'The fedmesh image to run (default: the release image set in manifests/kustomization.yaml)',
+    },
+    {
       name: 'timeout',
       type: 'string',
       value: 'DURATION',
@@ -60,6 +66,7 @@ const installCommand: Command = {
     'kubectl mesh install --cluster-name east',
     'kubectl mesh install --dry-run=client -o yaml',
     'kubectl mesh install --rotate-certs',
+    'kubectl mesh install --image registry.example.com/fedmesh:v0.1.0',
     'kubectl mesh install --local-port 8443 --local-ca-file serving-ca.crt',
   ],
   run: runInstall,
@@ -101,8 +108,12 @@ function options(ctx: Context): InstallOptions {
   const clusterName = ctx.flags['cluster-name'] as string | undefined;
   const problem = clusterName === undefined ? undefined : dnsLabelProblem(clusterName);
   if (problem) throw usageError(`--cluster-name: ${JSON.stringify(clusterName)} ${problem}`);
-  const base = { rotateCerts: ctx.flags['rotate-certs'] === true, clusterName };
+  const image = ctx.flags.image as string | undefined;
+  if (image !== undefined && !/^[^\s:@/][^\s]*$/.test(image))
+    throw usageError(`--image: ${JSON.stringify(image)} is not an image reference (NAME[:TAG][@DIGEST])`);
+  const base = { rotateCerts: ctx.flags['rotate-certs'] === true, clusterName, image };
   if (port === undefined && caFile === undefined) return base;
+  if (image !== undefined) throw usageError('--image does not apply in local mode (no Deployment runs)');
   if (port === undefined || caFile === undefined)
     throw usageError('local mode needs both --local-port and --local-ca-file');
   if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)
@@ -167,11 +178,20 @@ async function applyPlan(ctx: Context, kube: Kube, plan: Plan, dryRun: boolean):
     ctx.io.stderr(
       `Keeping the serving certificate in secret/${MESH.servingSecret} (valid until ${notAfter(plan.serving.certPem).toISOString()}); --rotate-certs makes a new one.\n`,
     );
-  for (const o of await apply(kube.kc, plan.objects, { fieldManager: FIELD_MANAGER, dryRun }))
-    ctx.io.stdout(`${describe(o).split(' ')[0]} serverside-applied${suffix}\n`);
-  if (!plan.meshConfig) return;
-  const crd = `meshconfigurations.${MESH.configGroup}`;
-  if (!dryRun) await waitFor(`crd/${crd}`, crdEstablished(kube.kc, crd), 60_000, () => undefined);
-  await apply(kube.kc, [plan.meshConfig], { fieldManager: FIELD_MANAGER, dryRun });
-  ctx.io.stdout(`meshconfiguration/default serverside-applied${suffix}\n`);
+  const applyAll = async (objects: Plan['objects']): Promise<void> => {
+    for (const o of await apply(kube.kc, objects, { fieldManager: FIELD_MANAGER, dryRun }))
+      ctx.io.stdout(`${describe(o).split(' ')[0]} serverside-applied${suffix}\n`);
+  };
+  // The MeshConfiguration (this cluster's name) goes in before the Deployment, whose servers read it at start.
+  const split = plan.objects.findIndex((o) => o.kind === 'Deployment');
+  const [first, rest] =
+    split < 0 ? [plan.objects, []] : [plan.objects.slice(0, split), plan.objects.slice(split)];
+  await applyAll(first);
+  if (plan.meshConfig) {
+    const crd = `meshconfigurations.${MESH.configGroup}`;
+    if (!dryRun) await waitFor(`crd/${crd}`, crdEstablished(kube.kc, crd), 60_000, () => undefined);
+    await apply(kube.kc, [plan.meshConfig], { fieldManager: FIELD_MANAGER, dryRun });
+    ctx.io.stdout(`meshconfiguration/default serverside-applied${suffix}\n`);
+  }
+  await applyAll(rest);
 }

@@ -16,6 +16,8 @@ export interface InstallOptions {
   local?: { port: number; caPem: string };
   rotateCerts: boolean;
   clusterName?: string;
+  /** The image reference of the fedmesh containers (default: manifests/kustomization.yaml). */
+  image?: string;
 }
 
 /** Plan is what install applies; meshConfig (if any) goes last, once its CRD is served. */
@@ -32,7 +34,7 @@ export async function planInstall(
   opts: InstallOptions,
   readSecret?: () => Promise<V1Secret | undefined>,
 ): Promise<Plan> {
-  const base = readBase();
+  const base = readBase(undefined, opts.image);
   const meshConfig = opts.clusterName ? meshConfiguration(opts.clusterName) : undefined;
   if (opts.local) return { objects: localObjects(base, opts.local), meshConfig };
   const serving = servingFrom(await readSecret?.(), opts.rotateCerts);

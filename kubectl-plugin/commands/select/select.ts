@@ -28,6 +28,7 @@ export interface Review {
     matchCount: number;
     matches: Match[];
     cidrs: string[];
+    filtered?: boolean;
   };
 }
 
@@ -113,6 +114,10 @@ async function createReview(ctx: Context, kc: KubeConfig, spec: Review['spec']):
 // printMatches prints the matches sorted by cluster, namespace and name, then the CIDR set.
 function printMatches(ctx: Context, spec: Review['spec'], st: Review['status']): void {
   const where = spec.namespace === undefined ? 'any namespace' : `namespace ${spec.namespace}`;
+  if (st.filtered)
+    ctx.io.stderr(
+      'Only endpoints you may list are shown: you may not list federatedendpoints in every namespace or federatedhostendpoints (kubectl auth can-i list federatedendpoints -A).\n',
+    );
   if (st.matchCount === 0) {
     ctx.io.stderr(`No endpoints in ${where} match ${JSON.stringify(st.canonical ?? spec.selector)}.\n`);
     return;

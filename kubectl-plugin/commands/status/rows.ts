@@ -13,6 +13,8 @@ export interface ClusterRow {
   stale: string;
   workloads?: number;
   hosts?: number;
+  /** overlay is, for a remote cluster, how many of its nodes every reporting local node programmed. */
+  overlay?: number;
   lastSyncTime?: string;
   lastError?: string;
 }
@@ -96,6 +98,10 @@ export function columns(wide: boolean, now = Date.now()): Column<ClusterRow>[] {
     { header: 'stale', get: (r) => r.stale },
     { header: 'workloads', get: (r) => r.workloads },
     { header: 'hosts', get: (r) => r.hosts },
+    {
+      header: 'overlay',
+      get: (r) => (r.overlay === undefined ? undefined : `${r.overlay}/${r.hosts ?? '?'}`),
+    },
     { header: 'last sync', get: (r) => age(r.lastSyncTime, now) },
     { header: 'last error', get: (r) => cut(r.lastError) },
   ];

@@ -13,6 +13,8 @@ const uninstallCommand: Command = {
     'API), then the Deployment, Service, serving Secret, RBAC, the access Secrets of remote clusters,',
     'the CRDs with every RemoteClusterConfiguration, MeshNetworkPolicy and MeshConfiguration (unless',
     '--keep-crds), and the namespace. Objects that are already gone are fine: running it twice is safe.',
+    'The Multi-Cluster Services CRDs (multicluster.x-k8s.io) are a shared API other tools may use: they',
+    'and the ServiceExports in them are kept, and the command says how to delete them.',
   ].join('\n'),
   args: [],
   flags: [
@@ -23,6 +25,10 @@ const uninstallCommand: Command = {
     const { kc, context } = loadKube(ctx.global);
     const objects = await plan(kc, ctx.flags['keep-crds'] === true);
     for (const o of await remove(kc, objects)) ctx.io.stdout(`${describe(o).split(' ')[0]} deleted\n`);
+    for (const c of sharedCRDs())
+      ctx.io.stdout(
+        `${describe(c).split(' ')[0]} kept (a shared API; if no other tool uses it: kubectl delete crd ${c.metadata?.name})\n`,
+      );
     ctx.io.stdout(`fedmesh is uninstalled from context ${context}.\n`);
     return 0;
   },
@@ -53,10 +59,21 @@ export async function plan(kc: KubeConfig, keepCRDs: boolean): Promise<Obj[]> {
     secret,
     ...rest,
     ...(keepCRDs ? [] : await accessSecrets(kc)),
-    ...(keepCRDs ? [] : base.filter(is('CustomResourceDefinition'))),
+    ...(keepCRDs ? [] : base.filter((o) => is('CustomResourceDefinition')(o) && !isShared(o))),
     ...base.filter(is('Namespace')),
   ];
 }
+
+// isShared tells a CRD of an API fedmesh implements but does not own (the MCS API).
+const isShared = (o: Obj): boolean =>
+  o.kind === 'CustomResourceDefinition' &&
+  !String((o.spec as { group?: string } | undefined)?.group).endsWith('federated.mesh');
+
+/** sharedCRDs are the CRDs install applies that uninstall keeps. */
+export const sharedCRDs = (): Obj[] =>
+  readBase()
+    .map((m) => m.obj)
+    .filter(isShared);
 
 // accessSecrets are the Secrets holding remote clusters' credentials; without their
 // RemoteClusterConfigurations (deleted with the CRDs) they would be orphaned credentials.

@@ -1,39 +1,10 @@
-// krew.test.ts: plugins/mesh.yaml is a krew manifest that installs kubectl-mesh, and completion
-// answers kubectl's __complete protocol in-process.
+// complete.test.ts: completion answers kubectl's __complete protocol in-process. (The krew manifest
+// is generated at release; test/release/release.test.ts checks it.)
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parse } from 'yaml';
 import type { IO } from '../../cli/command.js';
 import { GROUPS } from '../index.js';
 import { complete } from './index.js';
-
-interface Platform {
-  selector: { matchLabels: Record<string, string> };
-  uri: string;
-  sha256: string;
-  bin: string;
-}
-
-test('plugins/mesh.yaml parses and installs kubectl-mesh', () => {
-  const m = parse(readFileSync(new URL('../../../plugins/mesh.yaml', import.meta.url), 'utf8')) as {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string };
-    spec: { version: string; shortDescription: string; platforms: Platform[] };
-  };
-  assert.equal(m.apiVersion, 'krew.googlecontainertools.github.com/v1alpha2');
-  assert.equal(m.kind, 'Plugin');
-  assert.equal(m.metadata.name, 'mesh');
-  assert.match(m.spec.version, /^v\d+\.\d+\.\d+$/);
-  assert.ok(m.spec.platforms.length > 0);
-  for (const p of m.spec.platforms) {
-    assert.equal(p.bin, 'kubectl-mesh');
-    assert.match(p.uri, /\.(tar\.gz|zip)$/);
-    assert.match(p.sha256, /^[0-9a-f]{64}$/);
-    assert.ok(p.selector.matchLabels.os);
-  }
-});
 
 async function completions(...args: string[]): Promise<string[]> {
   let out = '';

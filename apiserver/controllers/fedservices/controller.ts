@@ -1,0 +1,263 @@
+// controller.ts: the federated services controller. Every replica follows the mesh store's Services
+// and EndpointSlices, resolves each federated Service of the local cluster through the backing-
+// Service label index and serves the result as a FederatedService; the leader also writes the
+// EndpointSlices (rate-limited, see writer.ts). Work is reconciled by key (namespace/name) from a
+// deduplicating queue that yields to the event loop between batches.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { FederatedService } from '../../../api/index.js';
+import { Backoff } from '../../../core/backoff.js';
+import type { Core } from '../../../core/index.js';
+import type { Logger } from '../../log.js';
+import { KeyQueue } from '../keyqueue.js';
+import { MANAGED_BY } from '../../mesh/kinds/compact.js';
+import type { MeshStore } from '../../mesh/meshstore.js';
+import type { MatchEvent } from '../../../core/index.js';
+import { diffSlices, verdict, type SliceOp } from './diff.js';
+import { planSlices, type Backing } from './slices.js';
+import { federatedService, type Resolution, type Verdict } from './status.js';
+import { SliceWriter } from './writer.js';
+
+/** FedServicesOptions configure the controller. */
+export interface FedServicesOptions {
+  mesh: MeshStore;
+  core: Core;
+  kubeConfig: KubeConfig;
+  log: Logger;
+  isLeader: () => boolean;
+  writesPerSecond?: number;
+  burst?: number;
+  /** resyncMs is how often every federated Service is reconciled anyway (default 5 minutes). */
+  resyncMs?: number;
+  now?: () => Date;
+}
+
+/** FedServicesController keeps federated Services' EndpointSlices and FederatedServices. */
+export class FedServicesController {
+  readonly writer: SliceWriter;
+  readonly #queue = new KeyQueue({
+    reconcile: (key) => this.#reconcile(key),
+    afterBatch: () => this.#kickWriter(),
+    stopped: () => this.#stopped,
+    failed: (key, err) =>
+      this.o.log.error('federated service reconcile failed', { service: key, error: String(err) }),
+  });
+  readonly #selectors = new Map<string, string>();
+  readonly #deps = new Map<string, string[]>();
+  readonly #backedBy = new Map<string, Set<string>>();
+  readonly #ops = new Map<string, SliceOp[]>();
+  readonly #inflight = new Map<string, string>();
+  readonly #errors = new Map<string, string>();
+  readonly #backoff = new Map<string, Backoff>();
+  readonly #warned = new Map<string, string>();
+  readonly #holdUntil = new Map<string, number>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #local = '';
+  #ready = false;
+  #leader = false;
+  #writing = false;
+  #stopped = false;
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly o: FedServicesOptions) {
+    this.writer = new SliceWriter(o.kubeConfig, o.writesPerSecond ?? 20, o.burst ?? 50);
+  }
+
+  /** start follows the mesh for local cluster; writes begin once ready settles (local view complete). */
+  start(local: string, ready: Promise<void>): void {
+    this.#local = local;
+    const { mesh } = this.o;
+    this.#unsubscribe.push(
+      mesh.services.subscribe((events) => {
+        for (const e of events) {
+          if (e.cluster === local) this.#enqueue(`${e.namespace}/${e.service}`);
+          for (const k of this.#backedBy.get(`${e.cluster}/${e.namespace}/${e.service}`) ?? [])
+            this.#enqueue(k);
+        }
+      }),
+      mesh.services.selection.subscribe((e) => this.#matched(e.matches)),
+      mesh.onCluster(() => this.#enqueueAll()),
+    );
+    void ready.then(() => {
+      this.#ready = true;
+      this.#enqueueAll();
+    });
+    const tick = setInterval(() => this.#tick(), 1000);
+    const resync = setInterval(() => this.#enqueueAll(), this.o.resyncMs ?? 300_000);
+    this.#timers.add(tick.unref()).add(resync.unref());
+    this.#enqueueAll();
+  }
+
+  /** stop ends every subscription and timer; writes under way finish on their own. */
+  stop(): void {
+    this.#stopped = true;
+    for (const u of this.#unsubscribe) u();
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers.clear();
+  }
+
+  #tick(): void {
+    const leader = this.o.isLeader();
+    if (leader && !this.#leader) this.#enqueueAll();
+    this.#leader = leader;
+  }
+
+  #matched(matches: MatchEvent[]): void {
+    for (const m of matches) if (this.#selectors.has(m.selector)) this.#enqueue(m.selector);
+  }
+
+  #enqueueAll(): void {
+    const { services, federatedServices } = this.o.mesh;
+    for (const s of services.federated(this.#local)) this.#enqueue(`${s.namespace}/${s.name}`);
+    for (const k of services.sliceServices(this.#local, MANAGED_BY)) this.#enqueue(k);
+    for (const k of federatedServices.keysFrom()) this.#enqueue(k);
+  }
+
+  #enqueue(key: string): void {
+    this.#queue.add(key);
+  }
+
+  #reconcile(key: string): void {
+    const [namespace, name] = key.split('/') as [string, string];
+    const { mesh } = this.o;
+    const svc = mesh.services.service(`${this.#local}/${key}`);
+    const v: Verdict | undefined = svc?.federation ? verdict(this.o.core, svc) : undefined;
+    this.#select(key, v?.valid ? v.effective : undefined);
+    let r: Resolution | undefined;
+    const desired = [];
+    if (svc && v?.valid) {
+      const backing = this.#backing(key);
+      const plan = planSlices(svc, this.#local, backing, (c) => mesh.isStale(c));
+      desired.push(...plan.slices);
+      r = { plan, inSync: false, stale: (c) => mesh.isStale(c) };
+    }
+    const actual = mesh.services
+      .slicesOf(this.#local, namespace, name)
+      .filter((s) => s.managedBy === MANAGED_BY && !s.mcsService); // derived Services' are the MCS controller's
+    const ops = diffSlices(this.#local, desired, actual, (c) => mesh.syncPending(c), this.#inflight);
+    if (r) {
+      r.inSync =
+        ops.length === 0 && ![...this.#inflight.keys()].some((k) => k.startsWith(`${namespace}/${name}.`));
+      const err = this.#errors.get(key);
+      if (err) r.writeError = err;
+    }
+    // After a failed write the key waits for its backoff; the status already says why.
+    if (ops.length && (this.#holdUntil.get(key) ?? 0) <= Date.now()) this.#ops.set(key, ops);
+    else this.#ops.delete(key);
+    this.#publish(
+      key,
+      svc && v ? federatedService(svc, v, r, mesh.federatedServices.get(key)?.obj, this.#now()) : undefined,
+    );
+    if (svc && v && !v.valid) this.#warn(key, svc, v);
+  }
+
+  // backing returns the selected Services with their slices, skipping clusters still syncing.
+  #backing(key: string): Backing[] {
+    const { services } = this.o.mesh;
+    const ids = services.selection.matching(key);
+    for (const old of this.#deps.get(key) ?? []) this.#backedBy.get(old)?.delete(key);
+    this.#deps.set(key, ids);
+    const out: Backing[] = [];
+    for (const id of ids) {
+      let set = this.#backedBy.get(id);
+      if (!set) this.#backedBy.set(id, (set = new Set()));
+      set.add(key);
+      const s = services.service(id);
+      if (!s || this.o.mesh.syncPending(s.cluster)) continue;
+      out.push({ service: s, slices: services.slicesOf(s.cluster, s.namespace, s.name) });
+    }
+    return out;
+  }
+
+  #select(key: string, effective: string | undefined): void {
+    const sel = this.o.mesh.services.selection;
+    if (this.#selectors.get(key) === effective) return;
+    if (effective === undefined) {
+      this.#selectors.delete(key);
+      sel.removeSelector(key);
+      for (const old of this.#deps.get(key) ?? []) this.#backedBy.get(old)?.delete(key);
+      this.#deps.delete(key);
+      return;
+    }
+    this.#selectors.set(key, effective);
+    sel.addSelector(key, effective);
+  }
+
+  #publish(key: string, obj: FederatedService | undefined): void {
+    const store = this.o.mesh.federatedServices;
+    if (obj) store.apply([{ upsert: obj }]);
+    else if (store.get(key)) store.apply([{ delete: key }]);
+  }
+
+  #warn(key: string, svc: NonNullable<ReturnType<MeshStore['services']['service']>>, v: Verdict): void {
+    if (v.valid || !this.#writable()) return;
+    const id = `${svc.uid}/${v.reason}/${v.message}`;
+    if (this.#warned.get(key) === id) return;
+    this.#warned.set(key, id);
+    this.writer
+      .warn(
+        svc,
+        v.reason === 'InvalidSelector' ? 'InvalidFederationSelector' : 'FederationRefused',
+        v.message,
+      )
+      .catch((err: unknown) => {
+        this.#warned.delete(key);
+        this.o.log.warn('recording an Event failed', { service: key, error: String(err) });
+      });
+  }
+
+  #writable(): boolean {
+    return this.#ready && this.o.isLeader() && !this.#stopped;
+  }
+
+  #kickWriter(): void {
+    if (this.#writing || !this.#writable() || this.#ops.size === 0) return;
+    this.#writing = true;
+    void this.#write().finally(() => {
+      this.#writing = false;
+      if (this.#ops.size && this.#writable()) this.#kickWriter();
+    });
+  }
+
+  async #write(): Promise<void> {
+    for (const [key, ops] of this.#ops) {
+      if (!this.#writable()) return;
+      this.#ops.delete(key);
+      try {
+        for (const op of ops) {
+          if ('apply' in op) await this.writer.apply(op.apply);
+          else await this.writer.delete(op.key.split('/')[0]!, op.delete);
+          this.#inflight.set(op.key, op.want);
+        }
+        this.#errors.delete(key);
+        this.#backoff.get(key)?.reset();
+      } catch (err) {
+        this.#failed(key, err);
+      }
+    }
+  }
+
+  #failed(key: string, err: unknown): void {
+    const msg = String((err as { body?: string }).body ?? (err as Error).message ?? err).slice(0, 300);
+    this.#errors.set(key, msg);
+    let b = this.#backoff.get(key);
+    if (!b) this.#backoff.set(key, (b = new Backoff({ initialMs: 500, maxMs: 30_000 })));
+    const wait = b.next();
+    this.o.log.warn('writing EndpointSlices failed; retrying', {
+      service: key,
+      retryInMs: Math.round(wait),
+      error: msg,
+    });
+    this.#holdUntil.set(key, Date.now() + wait);
+    this.#enqueue(key);
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      this.#holdUntil.delete(key);
+      this.#enqueue(key);
+    }, wait).unref();
+    this.#timers.add(t);
+  }
+
+  #now(): Date {
+    return (this.o.now ?? (() => new Date()))();
+  }
+}

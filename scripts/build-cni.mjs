@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// build-cni.mjs: builds fedmesh-cni as a standalone executable (a Node single executable
+// application) into .cache/dist/fedmesh-cni (gitignored), so the plugin runs on hosts that have no
+// Node (docs/adr/0006-node-dataplane-ownership.md): esbuild bundles node/cni into one CommonJS
+// file, `node --experimental-sea-config` makes it a blob, postject injects the blob into a copy of
+// the running node binary. Prints the executable's path. Usage: npm run build:cni
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, '.cache/dist');
+const exe = join(out, 'fedmesh-cni');
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'node/cni/standalone.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${process.versions.node.split('.')[0]}`,
+  outfile: join(out, 'fedmesh-cni.cjs'),
+  logLevel: 'warning',
+});
+const config = join(out, 'fedmesh-cni.sea.json');
+writeFileSync(
+  config,
+  JSON.stringify({
+    main: join(out, 'fedmesh-cni.cjs'),
+    output: join(out, 'fedmesh-cni.blob'),
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+  }),
+);
+execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'pipe' });
+copyFileSync(process.execPath, `${exe}.tmp`);
+chmodSync(`${exe}.tmp`, 0o755);
+execFileSync(
+  process.execPath,
+  [
+    join(root, 'node_modules/postject/dist/cli.js'),
+    `${exe}.tmp`,
+    'NODE_SEA_BLOB',
+    join(out, 'fedmesh-cni.blob'),
+    '--sentinel-fuse',
+    'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  ],
+  { stdio: 'pipe' }, // postject warns about ELF note names it does not know; harmless
+);
+execFileSync('mv', ['-f', `${exe}.tmp`, exe]);
+console.log(exe);

@@ -1,0 +1,222 @@
+// install-real.test.ts: `kubectl mesh install` on a cluster of real nodes deploys fedmesh-apiserver
+// as a real Deployment from the fedmesh image (built from files as the Containerfile lays it out,
+// imported into each node's containerd): pods Running as uid 65532, the APIService Available
+// through its in-cluster Service, `kubectl get fep -A` served by those pods, and the second
+// replica taking over the Lease when the leader's pod is deleted. The fedmesh-node DaemonSet is
+// applied from the same image but not run: its hostPath volumes (/etc/cni/net.d, /opt/cni/bin,
+// /run/fedmesh) would be this machine's, shared by every test node, so the harness runs no
+// DaemonSet controller; the dataplane tests run fedmesh-node and fedmesh-cni in the nodes instead.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fedmeshImageRef, buildFedmeshImage, NONROOT } from '../images/fedmesh-image.js';
+import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import { kubectlOk } from '../harness/kubectl.js';
+import { createTestPods, waitPodsReady } from '../harness/nodes/pods.js';
+import { nodesUnavailable } from '../harness/nodes/prerequisites.js';
+import { packageRoot } from '../harness/root.js';
+import { waitFor } from '../harness/wait.js';
+
+const CLUSTER = 'cluster-a';
+const SELECTOR = 'app.kubernetes.io/name=fedmesh-apiserver';
+const unavailable = nodesUnavailable();
+
+interface Pod {
+  metadata: { name: string };
+  spec: { nodeName?: string; containers: { image: string }[] };
+  status: { phase: string; podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+/** mesh runs `kubectl mesh ARGS` through the real kubectl, the plugin found on PATH as the README says. */
+function mesh(kubeconfig: string, args: string[]): Promise<{ code: number; out: string }> {
+  const env = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    PATH: `${join(packageRoot(), 'kubectl-plugin/bin')}:${process.env.PATH ?? ''}`,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', ['mesh', ...args], { env });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+/** serverUids returns the uid of every fedmesh-apiserver process on this machine (the pods' containers). */
+function serverUids(): number[] {
+  const uids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/usr/local/bin/fedmesh-apiserver'))
+        continue;
+      uids.push(Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return uids;
+}
+
+const ready = (p: Pod): boolean =>
+  p.status.phase === 'Running' &&
+  p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+describe('kubectl mesh install on real nodes', () => {
+  let cp: ControlPlane;
+  let kc: string;
+  const image = fedmeshImageRef();
+  const pods = async (): Promise<Pod[]> =>
+    (
+      JSON.parse(await kubectlOk(kc, ['get', 'pods', '-n', 'fedmesh', '-l', SELECTOR, '-o', 'json'])) as {
+        items: Pod[];
+      }
+    ).items;
+  const leaseHolder = async (): Promise<string> =>
+    kubectlOk(kc, [
+      'get',
+      'lease',
+      '-n',
+      'fedmesh',
+      'fedmesh-apiserver',
+      '-o',
+      'jsonpath={.spec.holderIdentity}',
+    ]);
+
+  before(async () => {
+    assert.equal(unavailable, undefined, unavailable);
+    cp = await startControlPlane({ clusters: [CLUSTER], nodes: { perCluster: 2, workloads: true } });
+    kc = cp.cluster(CLUSTER).kubeconfig;
+    const archive = await buildFedmeshImage(join(cp.dir, 'fedmesh-image.tar'));
+    assert.equal(archive.ref, image);
+    await cp.nodes!.importImage(archive.path);
+    await createTestPods(
+      kc,
+      [{ name: 'web-1', node: `${CLUSTER}-node-1`, labels: { app: 'web' } }],
+      cp.nodes!.images.workload.ref,
+    );
+    await waitPodsReady(kc, 'default', ['web-1']);
+  });
+  after(() => cp?.stop());
+
+  it('deploys fedmesh-apiserver from the image; the APIService is Available through its Service and serves kubectl get fep -A', async () => {
+    const r = await mesh(kc, ['install', '--image', image, '--cluster-name', CLUSTER, '--timeout', '5m']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /apiservice\/v1alpha1\.federated\.mesh is Available/);
+
+    const dsImages = await kubectlOk(kc, [
+      'get',
+      'daemonset',
+      '-n',
+      'fedmesh',
+      'fedmesh-node',
+      '-o',
+      'jsonpath={.spec.template.spec.initContainers[*].image} {.spec.template.spec.containers[*].image}',
+    ]);
+    assert.equal(dsImages, `${image} ${image}`, 'the DaemonSet runs the same image');
+
+    const running = await pods();
+    assert.equal(running.length, 2, 'two replicas');
+    for (const p of running) {
+      assert.ok(ready(p), `${p.metadata.name} is not Running and Ready`);
+      assert.equal(p.spec.containers[0]!.image, image);
+      assert.match(p.spec.nodeName ?? '', new RegExp(`^${CLUSTER}-node-\\d$`), 'scheduled on a real node');
+    }
+    const uids = serverUids();
+    assert.ok(
+      uids.length >= 2 && uids.every((u) => u === NONROOT),
+      `fedmesh-apiserver runs as uid 65532: ${uids.join(' ')}`,
+    );
+
+    // The aggregator reaches the pods through the in-cluster Service: a ClusterIP Service whose
+    // EndpointSlice holds exactly the pods' IPs.
+    assert.equal(
+      await kubectlOk(kc, [
+        'get',
+        'svc',
+        '-n',
+        'fedmesh',
+        'fedmesh-apiserver',
+        '-o',
+        'jsonpath={.spec.type}',
+      ]),
+      'ClusterIP',
+    );
+    const addresses = await kubectlOk(kc, [
+      'get',
+      'endpointslices',
+      '-n',
+      'fedmesh',
+      '-l',
+      'kubernetes.io/service-name=fedmesh-apiserver',
+      '-o',
+      'jsonpath={.items[*].endpoints[*].addresses[0]}',
+    ]);
+    assert.deepEqual(addresses.split(' ').sort(), running.map((p) => p.status.podIP!).sort());
+    const apiservice = await kubectlOk(kc, ['get', 'apiservice', 'v1alpha1.federated.mesh', '-o', 'json']);
+    assert.deepEqual((JSON.parse(apiservice) as { spec: { service: unknown } }).spec.service, {
+      name: 'fedmesh-apiserver',
+      namespace: 'fedmesh',
+      port: 443,
+    });
+
+    // Served by those pods: every pod of the cluster, theirs included, as a FederatedEndpoint.
+    await waitFor(
+      'web-1 and both fedmesh-apiserver pods as federated endpoints',
+      async () => {
+        const names = await kubectlOk(kc, ['get', 'fep', '-A', '-o', 'name']);
+        return [`${CLUSTER}.web-1`, ...running.map((p) => `${CLUSTER}.${p.metadata.name}`)].every((n) =>
+          names.includes(`federatedendpoint.federated.mesh/${n}`),
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const wide = await kubectlOk(kc, ['get', 'fep', '-n', 'default', `${CLUSTER}.web-1`, '-o', 'wide']);
+    assert.match(wide, new RegExp(`${CLUSTER}\\.web-1\\s+${CLUSTER}\\s+\\S+\\s+${CLUSTER}-node-1`));
+  });
+
+  it('the second replica takes over when the leader is deleted, and kubectl keeps being served', async () => {
+    let holder = '';
+    await waitFor('a leader', async () => (holder = await leaseHolder()) !== '', {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    const before = await pods();
+    const leader = before.find((p) => holder.startsWith(`${p.metadata.name}-`));
+    const survivor = before.find((p) => p !== leader);
+    assert.ok(
+      leader && survivor,
+      `lease holder ${holder} is one of ${before.map((p) => p.metadata.name).join(', ')}`,
+    );
+
+    await kubectlOk(kc, ['delete', 'pod', '-n', 'fedmesh', leader.metadata.name, '--wait=true'], {
+      timeoutMs: 120_000,
+    });
+    await waitFor(
+      `${survivor.metadata.name} holds the lease`,
+      async () => (await leaseHolder()).startsWith(`${survivor.metadata.name}-`),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+    );
+    assert.match(
+      await kubectlOk(kc, ['get', 'fep', '-n', 'default', '-o', 'name']),
+      new RegExp(`${CLUSTER}\\.web-1`),
+    );
+    // The Deployment replaces the deleted pod; the mesh is whole again.
+    await waitFor(
+      'two ready replicas again',
+      async () => {
+        const now = await pods();
+        return (
+          now.length === 2 && now.every(ready) && !now.some((p) => p.metadata.name === leader.metadata.name)
+        );
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+  });
+});

@@ -1,0 +1,188 @@
+// node.ts: one real test node: containerd, kubelet and kube-proxy, each started with
+// `nsenter --net` into the node's network namespace (not `ip netns exec`, whose private mount
+// namespace would hide the kubelet's volume mounts from containerd), inside the instance's pids
+// cgroup (so cleanup.sh finds every process, the shims and containers included), and under
+// `setpriv --pdeathsig KILL` like every harness child.
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { KeyPair } from '../../../core/pki.js';
+import type { TestImages } from '../../images/test-images.js';
+import { writeKubeconfig } from '../kubeconfig.js';
+import { logTail, startProcess, stopProcess, type Managed } from '../process.js';
+import { waitFor } from '../wait.js';
+import {
+  cniConflist,
+  containerdConfig,
+  kubeletConfig,
+  kubeProxyConfig,
+  nodeFiles,
+  type NodeFiles,
+} from './config.js';
+import type { NodePlan, Plan } from './plan.js';
+
+const run = promisify(execFile);
+
+/** NodeContext is what every node of an instance shares. */
+export interface NodeContext {
+  plan: Plan;
+  dir: string;
+  binDir: string;
+  cniBinDir: string;
+  resolvConf: string;
+  images: TestImages;
+  chained: object[];
+  /** ipMasq makes the bridge plugin masquerade pod traffic leaving the pod CIDR. */
+  ipMasq: boolean;
+  /** The pids cgroup every node process is started in. */
+  daemonsCgroup: string;
+}
+
+/** ClusterAccess is how a node reaches its cluster's kube-apiserver. */
+export interface ClusterAccess {
+  name: string;
+  url: string;
+  servingCAPem: string;
+  clientCAPem: string;
+  clusterCIDR: string;
+  /** kubeletCert issues the node's client certificate (system:node:<name> in system:nodes). */
+  kubeletCert(node: string): KeyPair;
+  kubeProxy: KeyPair;
+  /** ready reports whether the Node object is Ready. */
+  nodeReady(name: string): Promise<boolean>;
+}
+
+/** RealNode is a running node. */
+export class RealNode {
+  readonly files: NodeFiles;
+  containerd?: Managed;
+  kubelet?: Managed;
+  kubeProxy?: Managed;
+  /** readyMs is how long the kubelet took from start to Node Ready. */
+  readyMs = 0;
+
+  constructor(
+    readonly plan: NodePlan,
+    private readonly ctx: NodeContext,
+  ) {
+    this.files = nodeFiles(ctx.dir, plan);
+  }
+
+  get name(): string {
+    return this.plan.name;
+  }
+
+  /** processes lists the node's daemons that are running. */
+  processes(): Managed[] {
+    return [this.containerd, this.kubelet, this.kubeProxy].filter((p): p is Managed => p !== undefined);
+  }
+
+  /** start writes the configuration, starts containerd, imports the images, then kubelet and kube-proxy. */
+  async start(access: ClusterAccess): Promise<void> {
+    this.writeFiles(access);
+    const f = this.files;
+    this.containerd = this.spawn('containerd', '/usr/bin/containerd', ['--config', f.containerdConfig]);
+    await this.wait(
+      'containerd socket',
+      () => this.ctr(['version']).then(() => true),
+      this.containerd,
+      30_000,
+    );
+    await Promise.all(
+      [this.ctx.images.pause, this.ctx.images.workload].map((i) => this.ctr(['images', 'import', i.path])),
+    );
+    const started = Date.now();
+    this.kubelet = this.spawn('kubelet', join(this.ctx.binDir, 'kubelet'), [
+      `--config=${f.kubeletConfig}`,
+      `--kubeconfig=${f.kubeletKubeconfig}`,
+      `--root-dir=${f.kubeletRoot}`,
+      `--cert-dir=${f.kubeletCertDir}`,
+      `--hostname-override=${this.name}`,
+      `--node-ip=${this.plan.ip}`,
+      '--v=1',
+    ]);
+    await this.wait('Node Ready', () => access.nodeReady(this.name), this.kubelet, 90_000);
+    this.readyMs = Date.now() - started;
+    this.kubeProxy = this.spawn('kube-proxy', join(this.ctx.binDir, 'kube-proxy'), [
+      `--config=${f.kubeProxyConfig}`,
+      '--v=1',
+    ]);
+    const healthz = `http://${this.plan.ip}:10256/healthz`;
+    await this.wait('kube-proxy /healthz', async () => (await fetch(healthz)).ok, this.kubeProxy, 60_000);
+  }
+
+  /** stop ends kube-proxy, the kubelet, then containerd (cleanup.sh kills shims and containers). */
+  async stop(): Promise<void> {
+    for (const p of [this.kubeProxy, this.kubelet, this.containerd]) if (p) await stopProcess(p, 3000);
+  }
+
+  /** ctr runs containerd's CLI against this node's containerd (Kubernetes namespace). */
+  async ctr(args: string[]): Promise<string> {
+    const { stdout } = await run(
+      'ctr',
+      ['--address', this.files.containerdSock, '--namespace', 'k8s.io', ...args],
+      {
+        timeout: 60_000,
+      },
+    );
+    return stdout;
+  }
+
+  private writeFiles(access: ClusterAccess): void {
+    const f = this.files;
+    for (const d of [
+      f.dir,
+      f.cniConfDir,
+      f.kubeletRoot,
+      f.kubeletCertDir,
+      f.podLogs,
+      f.ipamDir,
+      join(f.dir, 'manifests'),
+    ])
+      mkdirSync(d, { recursive: true });
+    const c = this.ctx;
+    writeFileSync(f.containerdConfig, containerdConfig(f, c.cniBinDir, c.images.pause.ref));
+    writeFileSync(
+      join(f.cniConfDir, '10-fedmesh.conflist'),
+      cniConflist(c.plan, this.plan, f, c.chained, c.ipMasq),
+    );
+    writeFileSync(f.kubeletConfig, kubeletConfig(c.plan, this.plan, f, c.resolvConf));
+    writeFileSync(f.kubeProxyConfig, kubeProxyConfig(access.clusterCIDR, this.plan, f));
+    writeFileSync(f.clientCA, access.clientCAPem);
+    const kc = { clusterName: access.name, server: access.url, caPem: access.servingCAPem };
+    writeKubeconfig(f.kubeletKubeconfig, {
+      ...kc,
+      userName: `system:node:${this.name}`,
+      credential: access.kubeletCert(this.name),
+    });
+    writeKubeconfig(f.kubeProxyKubeconfig, {
+      ...kc,
+      userName: 'system:kube-proxy',
+      credential: access.kubeProxy,
+    });
+  }
+
+  private spawn(what: string, bin: string, args: string[]): Managed {
+    const script = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
+    return startProcess(
+      `${what} (${this.name})`,
+      'nsenter',
+      [`--net=/run/netns/${this.plan.netns}`, '--', 'sh', '-c', script, this.ctx.daemonsCgroup, bin, ...args],
+      join(this.files.dir, `${what}.log`),
+    );
+  }
+
+  private async wait(
+    what: string,
+    check: () => Promise<boolean>,
+    p: Managed,
+    timeoutMs: number,
+  ): Promise<void> {
+    await waitFor(`${this.name}: ${what}`, check, { timeoutMs, intervalMs: 200, process: p }).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n--- ${p.name} log (${p.logFile}) ---\n${logTail(p)}`);
+      },
+    );
+  }
+}
