@@ -8,83 +8,40 @@
 //      B's own slice (kube-controller-manager of B, the first hop of the federated path);
 //   2. EndpointSlice writes per second to A while fedmesh writes the initial slices, beside
 //      --endpointslice-writes-per-second.
-//   npm run bench -- fsvcreal [SERVICES] [PODS]   (default 1000 5: 10,000 backing endpoints)
+//   npm run bench -- fsvcreal [SERVICES] [PODS] [direct]   (default 1000 5: 10,000 backing endpoints)
+// With `direct`, only the sampled backing Services of B have pods; every other backing Service is
+// selectorless with its endpoints written as one EndpointSlice (fsvcreal-populate.ts), which makes
+// the 100,000-endpoint scale (1000 50 direct) practical where creating pods would dominate the run.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../test/harness/cluster.js';
 import { connect } from '../test/harness/connect.js';
 import { startControlPlane } from '../test/harness/controlplane.js';
-import { applyObjects, startLocalFedmesh, type LocalFedmesh } from '../test/harness/fedmesh.js';
+import { startLocalFedmesh, type LocalFedmesh } from '../test/harness/fedmesh.js';
 import { waitFor } from '../test/harness/wait.js';
-import { createNodes, createPods, ensureNamespaces, type PodSpec } from '../test/e2e/fixtures.js';
-import { NS, backingService, federatedService } from '../test/e2e/fedservices-helpers.js';
+import { NS, federatedService } from '../test/e2e/fedservices-helpers.js';
+import { applyMany, ip, podName, populate, type Workload } from './fsvcreal-populate.js';
 import { printTable, quantile, type Row } from './stats.js';
 import { perSecond, watchSlices, type SliceWatch } from './fsvcreal-watch.js';
 
 const SERVICES = Number(process.argv[2] ?? 1000);
 const PODS = Number(process.argv[3] ?? 5);
+const DIRECT = process.argv[4] === 'direct';
 const SAMPLES = 40;
 const LIMIT = 20; // fedmesh-apiserver's default --endpointslice-writes-per-second
 const KCM = 'endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io';
 const FED = 'endpointslice.kubernetes.io/managed-by=federated.mesh';
-const CLUSTER_INDEX: Record<string, number> = { a: 3, b: 1, c: 2 };
 
-if (!(SERVICES >= SAMPLES && PODS >= 1 && PODS <= 100 && SERVICES * PODS <= 65_000))
-  throw new Error(`usage: fsvcreal [SERVICES >= ${SAMPLES}] [PODS 1..100], SERVICES*PODS <= 65000`);
+if (
+  !(SERVICES >= SAMPLES && PODS >= 1 && PODS <= 100 && SERVICES * PODS <= 65_000) ||
+  !['direct', undefined].includes(process.argv[4])
+)
+  throw new Error(`usage: fsvcreal [SERVICES >= ${SAMPLES}] [PODS 1..100] [direct], SERVICES*PODS <= 65000`);
 
-const ip = (cluster: string, i: number): string =>
-  `10.${CLUSTER_INDEX[cluster]}.${(i >> 8) & 255}.${i & 255}`;
-const podName = (svc: string, cluster: string, k: number): string => `${svc}-${cluster}-${k}`;
+/** sampled is the index of the k-th sampled backing Service (distinct for k < SAMPLES: 7919 is prime). */
+const sampled = (k: number): number => (k * 7919) % SERVICES;
+const sampledSet = new Set(Array.from({ length: SAMPLES }, (_, k) => sampled(k)));
+
 const elapsed = (t: number): string => `${((performance.now() - t) / 1000).toFixed(1)} s`;
-
-/** podsFor are the PODS pods of each named Service in a cluster (app=<service>, port tcp 8080). */
-function podsFor(cluster: string, services: string[]): PodSpec[] {
-  return services.flatMap((svc, s) =>
-    Array.from({ length: PODS }, (_, k) => ({
-      ns: NS,
-      name: podName(svc, cluster, k),
-      labels: { app: svc },
-      ip: ip(cluster, s * PODS + k),
-      node: `${cluster}-node-1`,
-      port: { name: 'tcp', port: 8080 },
-    })),
-  );
-}
-
-/** applyMany applies objects in chunks of 100, 4 kubectl runs at a time (one run each would outlast kubectl's timeout at 1,000). */
-async function applyMany(kubeconfig: string, objects: object[]): Promise<void> {
-  const chunks = Array.from({ length: Math.ceil(objects.length / 100) }, (_, i) =>
-    objects.slice(i * 100, i * 100 + 100),
-  );
-  const worker = async (): Promise<void> => {
-    for (let c = chunks.shift(); c; c = chunks.shift()) await applyObjects(kubeconfig, c);
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
-}
-
-/** populate gives a cluster its node, pods and plain Services, and waits for their kcm slices. */
-async function populate(c: Cluster, services: string[], labelled: boolean): Promise<void> {
-  const i = CLUSTER_INDEX[c.name]!;
-  await ensureNamespaces(c.kubeconfig, [NS]);
-  await createNodes(c.kubeconfig, [
-    { name: `${c.name}-node-1`, internalIP: `192.168.${i}.1`, podCIDR: `10.${i}.0.0/16` },
-  ]);
-  await createPods(c.kubeconfig, podsFor(c.name, services));
-  await applyMany(
-    c.kubeconfig,
-    services.map((svc) => backingService(svc, labelled ? { app: svc } : {}, 'TCP', { app: svc })),
-  );
-  await waitFor(
-    `${c.name}: ${services.length} EndpointSlices of kube-controller-manager with ${PODS} endpoints`,
-    async () => {
-      const r = await c.get(
-        `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=${encodeURIComponent(KCM)}`,
-      );
-      const items = (JSON.parse(r.body) as { items: { endpoints?: unknown[] }[] }).items;
-      return items.filter((s) => s.endpoints?.length === PODS).length === services.length;
-    },
-    { timeoutMs: 600_000, intervalMs: 2000 },
-  );
-}
 
 /** setReady sets a pod's Ready condition and returns when the write was sent. */
 async function setReady(c: Cluster, name: string, ready: boolean): Promise<number> {
@@ -131,7 +88,7 @@ async function samples(cp: { cluster(n: string): Cluster }, w: Watches, backing:
   const inB: number[] = [];
   const local: number[] = [];
   for (let k = 0; k < SAMPLES; k++) {
-    const s = (k * 7919) % backing.length; // distinct Services for k < SAMPLES (7919 is prime)
+    const s = sampled(k);
     const svc = backing[s]!;
     const addr = ip('b', s * PODS);
     const seenA = w.fedA.until(`g-${svc}`, addr, false);
@@ -173,10 +130,33 @@ try {
   const locals = Array.from({ length: SAMPLES }, (_, k) => `local-${k}`);
   console.log(
     `scale: ${SERVICES} federated Services in A over ${SERVICES} backing Services in each of B and C, ` +
-      `${PODS} pods each: ${2 * SERVICES * PODS} backing endpoints; ${SAMPLES} local Services in A; ${SAMPLES} samples`,
+      `${PODS} endpoints each: ${2 * SERVICES * PODS} backing endpoints` +
+      (DIRECT
+        ? ` (pods for the ${SAMPLES} sampled Services of B, direct EndpointSlices for the rest)`
+        : ' (pods)') +
+      `; ${SAMPLES} local Services in A; ${SAMPLES} samples`,
   );
   let t = performance.now();
-  await Promise.all([populate(a, locals, false), populate(b, backing, true), populate(c, backing, true)]);
+  const work = (services: string[], labelled: boolean, withPods: (s: number) => boolean): Workload => ({
+    services,
+    pods: PODS,
+    labelled,
+    withPods,
+  });
+  await Promise.all([
+    populate(
+      a,
+      work(locals, false, () => true),
+    ),
+    populate(
+      b,
+      work(backing, true, (s) => !DIRECT || sampledSet.has(s)),
+    ),
+    populate(
+      c,
+      work(backing, true, () => !DIRECT),
+    ),
+  ]);
   console.log(`pods, Services and kube-controller-manager slices in A, B, C in ${elapsed(t)}`);
   t = performance.now();
   fm = await startLocalFedmesh(a);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pluginEnv } from '../../kubectl-plugin/commands/connect/testenv.js';
+import { pluginEnv } from '../support/pluginenv.js';
 import { connect } from '../harness/connect.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { applyObjects, startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';

@@ -40,6 +40,7 @@ export function tryCommands(kubeconfigs: string[], realNodes: boolean): string[]
     `kubectl ${kc} get endpointslices -n shop -l kubernetes.io/service-name=db-global`,
     `kubectl mesh explain ${kc} svc db-global -n shop`,
     `kubectl ${kc} get serviceimports -n shop    # shop/db, exported by cluster-b (Multi-Cluster Services)`,
+    `kubectl mesh explain ${kc} svc db -n shop    # the import: exporting clusters, ports, endpoints`,
     `kubectl ${kc} get federatedhostendpoints`,
     `kubectl ${kc} explain federatedendpoint.spec`,
   ];

@@ -8,7 +8,7 @@ import { startControlPlane, type ControlPlane } from '../harness/controlplane.js
 import { applyObjects, startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { kubectlOk } from '../harness/kubectl.js';
 import { waitFor } from '../harness/wait.js';
-import { pluginEnv } from '../../kubectl-plugin/commands/connect/testenv.js';
+import { pluginEnv } from '../support/pluginenv.js';
 import { ensureNamespaces } from './fixtures.js';
 
 let cp: ControlPlane;

@@ -14,7 +14,7 @@ import { connect, installCRDs } from '../harness/connect.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { startFedmeshServer, startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import type { RunningServer } from '../../apiserver/app.js';
-import { kubectl } from '../harness/kubectl.js';
+import { kubectl, kubectlOk } from '../harness/kubectl.js';
 import { packageRoot } from '../harness/root.js';
 import { createTestPods, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
 import { waitFor } from '../harness/wait.js';
@@ -99,6 +99,63 @@ describe('Multi-Cluster Services across three clusters', () => {
       );
       assert.match(await exportCondition(kc(c), 'db', 'Valid'), /^True\/Valid\//);
       assert.match(await exportCondition(kc(c), 'db', 'Conflict'), /^False\/NoConflicts\//);
+    }
+  });
+
+  it('explain svc names the import, its exporting clusters and their endpoints (by either name)', async () => {
+    const env = {
+      ...process.env,
+      PATH: `${join(packageRoot(), 'kubectl-plugin/bin')}:${process.env.PATH ?? ''}`,
+    };
+    for (const name of ['db', derived]) {
+      const r = await run('kubectl', ['mesh', 'explain', 'svc', name, '-n', NS], {
+        env: { ...env, KUBECONFIG: kc('a') },
+      });
+      assert.match(
+        r.stdout,
+        new RegExp(`imported through the Multi-Cluster Services API: ServiceImport ${NS}/db, ClusterSetIP`),
+      );
+      assert.match(r.stdout, /Exported by clusters: b, c/);
+      assert.match(r.stdout, /Ports \(the union of the exports by name and protocol\): tcp 80\/TCP/);
+      for (const c of ['b', 'c']) {
+        assert.match(r.stdout, new RegExp(`Cluster ${c}: exported ${NS}/db; 1 endpoints, 1 ready`));
+        assert.match(r.stdout, new RegExp(`  ${pods.get(`${c}/db-${c}-0`)!.ip} ${c}/db-${c}-0`));
+      }
+    }
+    const inB = await run('kubectl', ['mesh', 'explain', 'svc', 'db', '-n', NS, '-o', 'json'], {
+      env: { ...env, KUBECONFIG: kc('b') },
+    });
+    const j = JSON.parse(inB.stdout) as { localExport?: { status?: { conditions?: { type: string }[] } } };
+    assert.deepEqual(j.localExport?.status?.conditions?.map((c) => c.type).sort(), [
+      'Conflict',
+      'Ready',
+      'Valid',
+    ]);
+  });
+
+  it('reverts hand edits of the derived Service, also one made right after a revert', async () => {
+    const port = async (): Promise<string> =>
+      (
+        await kubectlOk(kc('a'), ['get', 'svc', '-n', NS, derived, '-o', 'jsonpath={.spec.ports[0].port}'])
+      ).trim();
+    const edit = (): Promise<string> =>
+      kubectlOk(kc('a'), [
+        'patch',
+        'svc',
+        '-n',
+        NS,
+        derived,
+        '--type=json',
+        '-p',
+        '[{"op":"replace","path":"/spec/ports/0/port","value":81}]',
+      ]);
+    for (const round of ['first edit', 'edit within the write grace']) {
+      await edit();
+      assert.equal(await port(), '81');
+      await waitFor(`${round} reverted`, async () => (await port()) === '80', {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
     }
   });
 

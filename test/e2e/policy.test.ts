@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Core } from '../../core/index.js';
 import { PolicyWatch } from '../../node/agent/policysource.js';
-import { pluginEnv } from '../../kubectl-plugin/commands/connect/testenv.js';
+import { pluginEnv } from '../support/pluginenv.js';
 import { connect } from '../harness/connect.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { applyObjects, startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';

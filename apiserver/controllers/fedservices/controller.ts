@@ -5,10 +5,10 @@
 // deduplicating queue that yields to the event loop between batches.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FederatedService } from '../../../api/index.js';
-import { Backoff } from '../../../core/backoff.js';
 import type { Core } from '../../../core/index.js';
 import type { Logger } from '../../log.js';
 import { KeyQueue } from '../keyqueue.js';
+import { KeyWriter } from '../keywriter.js';
 import { MANAGED_BY } from '../../mesh/kinds/compact.js';
 import type { MeshStore } from '../../mesh/meshstore.js';
 import type { MatchEvent } from '../../../core/index.js';
@@ -36,7 +36,7 @@ export class FedServicesController {
   readonly writer: SliceWriter;
   readonly #queue = new KeyQueue({
     reconcile: (key) => this.#reconcile(key),
-    afterBatch: () => this.#kickWriter(),
+    afterBatch: () => this.#writes.kick(),
     stopped: () => this.#stopped,
     failed: (key, err) =>
       this.o.log.error('federated service reconcile failed', { service: key, error: String(err) }),
@@ -44,17 +44,24 @@ export class FedServicesController {
   readonly #selectors = new Map<string, string>();
   readonly #deps = new Map<string, string[]>();
   readonly #backedBy = new Map<string, Set<string>>();
-  readonly #ops = new Map<string, SliceOp[]>();
+  readonly #writes: KeyWriter<SliceOp> = new KeyWriter({
+    send: (_key, op) => this.#send(op),
+    writable: () => this.#writable(),
+    retry: (key) => this.#enqueue(key),
+    failed: (key, error, retryInMs) => {
+      this.#errors.set(key, error);
+      this.o.log.warn('writing EndpointSlices failed; retrying', { service: key, retryInMs, error });
+      this.#enqueue(key); // the status says why at once
+    },
+    succeeded: (key) => this.#errors.delete(key),
+  });
   readonly #inflight = new Map<string, string>();
   readonly #errors = new Map<string, string>();
-  readonly #backoff = new Map<string, Backoff>();
   readonly #warned = new Map<string, string>();
-  readonly #holdUntil = new Map<string, number>();
   readonly #unsubscribe: (() => void)[] = [];
   #local = '';
   #ready = false;
   #leader = false;
-  #writing = false;
   #stopped = false;
   readonly #timers = new Set<NodeJS.Timeout>();
 
@@ -90,6 +97,7 @@ export class FedServicesController {
   /** stop ends every subscription and timer; writes under way finish on their own. */
   stop(): void {
     this.#stopped = true;
+    this.#writes.stop();
     for (const u of this.#unsubscribe) u();
     for (const t of this.#timers) clearInterval(t);
     this.#timers.clear();
@@ -141,8 +149,7 @@ export class FedServicesController {
       if (err) r.writeError = err;
     }
     // After a failed write the key waits for its backoff; the status already says why.
-    if (ops.length && (this.#holdUntil.get(key) ?? 0) <= Date.now()) this.#ops.set(key, ops);
-    else this.#ops.delete(key);
+    this.#writes.set(key, ops);
     this.#publish(
       key,
       svc && v ? federatedService(svc, v, r, mesh.federatedServices.get(key)?.obj, this.#now()) : undefined,
@@ -209,52 +216,10 @@ export class FedServicesController {
     return this.#ready && this.o.isLeader() && !this.#stopped;
   }
 
-  #kickWriter(): void {
-    if (this.#writing || !this.#writable() || this.#ops.size === 0) return;
-    this.#writing = true;
-    void this.#write().finally(() => {
-      this.#writing = false;
-      if (this.#ops.size && this.#writable()) this.#kickWriter();
-    });
-  }
-
-  async #write(): Promise<void> {
-    for (const [key, ops] of this.#ops) {
-      if (!this.#writable()) return;
-      this.#ops.delete(key);
-      try {
-        for (const op of ops) {
-          if ('apply' in op) await this.writer.apply(op.apply);
-          else await this.writer.delete(op.key.split('/')[0]!, op.delete);
-          this.#inflight.set(op.key, op.want);
-        }
-        this.#errors.delete(key);
-        this.#backoff.get(key)?.reset();
-      } catch (err) {
-        this.#failed(key, err);
-      }
-    }
-  }
-
-  #failed(key: string, err: unknown): void {
-    const msg = String((err as { body?: string }).body ?? (err as Error).message ?? err).slice(0, 300);
-    this.#errors.set(key, msg);
-    let b = this.#backoff.get(key);
-    if (!b) this.#backoff.set(key, (b = new Backoff({ initialMs: 500, maxMs: 30_000 })));
-    const wait = b.next();
-    this.o.log.warn('writing EndpointSlices failed; retrying', {
-      service: key,
-      retryInMs: Math.round(wait),
-      error: msg,
-    });
-    this.#holdUntil.set(key, Date.now() + wait);
-    this.#enqueue(key);
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
-      this.#holdUntil.delete(key);
-      this.#enqueue(key);
-    }, wait).unref();
-    this.#timers.add(t);
+  async #send(op: SliceOp): Promise<void> {
+    if ('apply' in op) await this.writer.apply(op.apply);
+    else await this.writer.delete(op.key.split('/')[0]!, op.delete);
+    this.#inflight.set(op.key, op.want);
   }
 
   #now(): Date {

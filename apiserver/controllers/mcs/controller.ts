@@ -20,10 +20,10 @@ import {
   derivedServiceName,
   type ServiceImport,
 } from '../../../api/index.js';
-import { Backoff } from '../../../core/backoff.js';
 import { runInformer } from '../../informer.js';
 import type { Logger } from '../../log.js';
 import { KeyQueue } from '../keyqueue.js';
+import { KeyWriter } from '../keywriter.js';
 import { MANAGED_BY, serviceKey } from '../../mesh/kinds/compact.js';
 import type { MeshStore } from '../../mesh/meshstore.js';
 import { SliceWriter, TokenBucket } from '../fedservices/writer.js';
@@ -51,16 +51,24 @@ export class MCSController {
   readonly slices: SliceWriter;
   readonly #queue = new KeyQueue({
     reconcile: (key) => this.#reconcile(key),
-    afterBatch: () => this.#kickWriter(),
+    afterBatch: () => this.#writes.kick(),
     stopped: () => this.#stopped,
     failed: (key, err) =>
       this.o.log.error('service import reconcile failed', { service: key, error: String(err) }),
   });
-  readonly #ops = new Map<string, MCSOp[]>();
+  readonly #writes: KeyWriter<MCSOp> = new KeyWriter({
+    send: async (_key, op) => {
+      await this.#send(op);
+      this.#sent.set(op.id, { want: op.want, at: Date.now() });
+    },
+    writable: () => this.#writable(),
+    retry: (key) => this.#enqueue(key),
+    failed: (key, error, retryInMs) =>
+      this.o.log.warn('writing a service import failed; retrying', { service: key, retryInMs, error }),
+  });
   readonly #sent = new Map<string, { want: string; at: number }>();
+  readonly #recheck = new Set<string>();
   readonly #inflight = new Map<string, string>();
-  readonly #backoff = new Map<string, Backoff>();
-  readonly #holdUntil = new Map<string, number>();
   readonly #derived = new Map<string, string>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -68,7 +76,6 @@ export class MCSController {
   #local = '';
   #ready = false;
   #leader = false;
-  #writing = false;
   #stopped = false;
 
   constructor(private readonly o: MCSOptions) {
@@ -102,6 +109,7 @@ export class MCSController {
   /** stop ends the subscriptions, the informer and the timers. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#writes.stop();
     for (const u of this.#unsubscribe) u();
     for (const t of this.#timers) clearInterval(t);
     this.#timers.clear();
@@ -177,44 +185,31 @@ export class MCSController {
     });
     if (!plan.merged && !imported && services.exportsOf(namespace, name).length === 0)
       this.#derived.delete(`${namespace}/${derivedName}`);
-    const ops = plan.ops.filter((op) => this.#due(op));
-    if (ops.length && (this.#holdUntil.get(key) ?? 0) <= Date.now()) this.#ops.set(key, ops);
-    else this.#ops.delete(key);
+    const ops = plan.ops.filter((op) => this.#due(key, op));
+    this.#writes.set(key, ops);
   }
 
   // due drops a write sent recently with the same content (its result is on its way back).
-  #due(op: MCSOp): boolean {
+  // A dropped write is looked at again when its grace ends, so a hand edit made just after it (the
+  // cluster now differs from what was sent) is reverted then, not at the next resync.
+  #due(key: string, op: MCSOp): boolean {
     const s = this.#sent.get(op.id);
-    return !s || s.want !== op.want || Date.now() - s.at > SENT_TTL_MS;
+    const left = s && s.want === op.want ? s.at + SENT_TTL_MS - Date.now() : 0;
+    if (left <= 0) return true;
+    if (!this.#recheck.has(key)) {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        this.#recheck.delete(key);
+        this.#enqueue(key);
+      }, left + 50).unref();
+      this.#timers.add(t);
+      this.#recheck.add(key);
+    }
+    return false;
   }
 
   #writable(): boolean {
     return this.#ready && this.o.isLeader() && !this.#stopped;
-  }
-
-  #kickWriter(): void {
-    if (this.#writing || !this.#writable() || this.#ops.size === 0) return;
-    this.#writing = true;
-    void this.#write().finally(() => {
-      this.#writing = false;
-      if (this.#ops.size && this.#writable()) this.#kickWriter();
-    });
-  }
-
-  async #write(): Promise<void> {
-    for (const [key, ops] of this.#ops) {
-      if (!this.#writable()) return;
-      this.#ops.delete(key);
-      try {
-        for (const op of ops) {
-          await this.#send(op);
-          this.#sent.set(op.id, { want: op.want, at: Date.now() });
-        }
-        this.#backoff.get(key)?.reset();
-      } catch (err) {
-        this.#failed(key, err);
-      }
-    }
   }
 
   async #send(op: MCSOp): Promise<void> {
@@ -237,25 +232,6 @@ export class MCSController {
         else await this.slices.delete(op.op.key.split('/')[0]!, op.op.delete);
         this.#inflight.set(op.op.key, op.op.want);
     }
-  }
-
-  #failed(key: string, err: unknown): void {
-    const msg = String((err as { body?: string }).body ?? (err as Error).message ?? err).slice(0, 300);
-    let b = this.#backoff.get(key);
-    if (!b) this.#backoff.set(key, (b = new Backoff({ initialMs: 500, maxMs: 30_000 })));
-    const wait = b.next();
-    this.o.log.warn('writing a service import failed; retrying', {
-      service: key,
-      retryInMs: Math.round(wait),
-      error: msg,
-    });
-    this.#holdUntil.set(key, Date.now() + wait);
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
-      this.#holdUntil.delete(key);
-      this.#enqueue(key);
-    }, wait).unref();
-    this.#timers.add(t);
   }
 
   #now(): Date {

@@ -92,6 +92,24 @@ describe('mergePorts (union by name and protocol, oldest first)', () => {
       problems: 1,
     },
     {
+      name: 'same name and port, other appProtocol: the oldest wins',
+      in: [
+        ['b', [{ ...p('web', 80), appProtocol: 'http' }]],
+        ['c', [{ ...p('web', 80), appProtocol: 'kubernetes.io/h2c' }]],
+      ],
+      ports: ['web:80/TCP'],
+      problems: 1,
+    },
+    {
+      name: 'same name and port, appProtocol on one side only: the oldest wins',
+      in: [
+        ['b', [p('web', 80)]],
+        ['c', [{ ...p('web', 80), appProtocol: 'http' }]],
+      ],
+      ports: ['web:80/TCP'],
+      problems: 1,
+    },
+    {
       name: 'same number and protocol, other name: the oldest wins',
       in: [
         ['b', [p('http', 80)]],
@@ -110,6 +128,14 @@ describe('mergePorts (union by name and protocol, oldest first)', () => {
       );
       assert.equal(r.problems.length, c.problems, r.problems.join('; '));
     });
+  it('names both appProtocols and the clusters in the conflict', () => {
+    const r = mergePorts([
+      { cluster: 'b', ports: [{ name: 'web', port: 80, protocol: 'TCP', appProtocol: 'http' }] },
+      { cluster: 'c', ports: [{ name: 'web', port: 80, protocol: 'TCP' }] },
+    ]);
+    assert.deepEqual(r.problems, ['port "web" has appProtocol "http" in cluster b but none in cluster c']);
+    assert.equal(r.ports[0]?.appProtocol, 'http');
+  });
 });
 
 describe('mergeExports (oldest export wins)', () => {

@@ -62,6 +62,7 @@ export function oldestFirst<T extends { export: MeshExport }>(list: readonly T[]
 const typeOf = (s: MeshService): ServiceImportType => (s.clusterIP === 'None' ? 'Headless' : 'ClusterSetIP');
 const portText = (p: ImportPort): string => `${p.port}/${p.protocol ?? 'TCP'}`;
 const portName = (p: { name?: string }): string => JSON.stringify(p.name ?? '');
+const appProtocol = (p: ImportPort): string => (p.appProtocol ? JSON.stringify(p.appProtocol) : 'none');
 
 interface PortMerge {
   ports: ImportPort[];
@@ -69,7 +70,8 @@ interface PortMerge {
 }
 
 /** mergePorts takes the union of ports by name and protocol, oldest first; a port whose name, or
- * number and protocol, an older export already uses differently is left out and reported. */
+ * number and protocol, an older export already uses differently (or with another appProtocol) is
+ * left out and reported. */
 export function mergePorts(exports: readonly { cluster: string; ports: readonly ImportPort[] }[]): PortMerge {
   const ports: ImportPort[] = [];
   const problems: string[] = [];
@@ -83,6 +85,10 @@ export function mergePorts(exports: readonly { cluster: string; ports: readonly 
         if (portText(named.port) !== portText(p))
           problems.push(
             `port ${portName(p)} is ${portText(named.port)} in cluster ${named.cluster} but ${portText(p)} in cluster ${cluster}`,
+          );
+        else if ((named.port.appProtocol ?? '') !== (p.appProtocol ?? ''))
+          problems.push(
+            `port ${portName(p)} has appProtocol ${appProtocol(named.port)} in cluster ${named.cluster} but ${appProtocol(p)} in cluster ${cluster}`,
           );
         continue;
       }
@@ -102,7 +108,12 @@ export function mergePorts(exports: readonly { cluster: string; ports: readonly 
 }
 
 const importPorts = (s: MeshService): ImportPort[] =>
-  s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol, port: p.port }));
+  s.ports.map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    protocol: p.protocol,
+    ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+    port: p.port,
+  }));
 
 /** mergeExports merges the valid exports of one Service (at least one), oldest export winning. */
 export function mergeExports(valid: readonly Exported[]): Merged {

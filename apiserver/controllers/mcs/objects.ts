@@ -147,6 +147,7 @@ export function derivedService(
       ports: imp.spec.ports.map((p) => ({
         ...(p.name ? { name: p.name } : {}),
         protocol: p.protocol ?? 'TCP',
+        ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
         port: p.port,
       })),
       sessionAffinity: imp.spec.sessionAffinity ?? 'None',
@@ -160,8 +161,9 @@ export function derivedService(
 export function derivedMatches(cur: MeshService, want: V1Service): { same: boolean; recreate: boolean } {
   const headless = want.spec!.clusterIP === 'None';
   if ((cur.clusterIP === 'None') !== headless) return { same: false, recreate: true };
-  const ports = (l: readonly { name?: string; protocol?: string; port: number }[]): string =>
-    JSON.stringify(l.map((p) => [p.name ?? '', p.protocol ?? 'TCP', p.port]));
+  const ports = (
+    l: readonly { name?: string; protocol?: string; port: number; appProtocol?: string }[],
+  ): string => JSON.stringify(l.map((p) => [p.name ?? '', p.protocol ?? 'TCP', p.port, p.appProtocol ?? '']));
   const affinity = want.spec!.sessionAffinity === 'ClientIP';
   const timeout = want.spec!.sessionAffinityConfig?.clientIP?.timeoutSeconds;
   const same =

@@ -81,19 +81,30 @@ export class MCSWriter {
     await this.#custom.deleteNamespacedCustomObject({ ...IMPORTS, namespace, name }).catch(ignoreNotFound);
   }
 
-  /** applyService applies a derived Service. */
+  /** applyService applies a derived Service. A hand edit of a port's number or protocol (the key
+   * of a Service's ports in server-side apply) would survive an apply beside fedmesh's port and make
+   * it invalid, so on 422 the port list is replaced wholesale by a merge patch, then applied again. */
   async applyService(svc: V1Service): Promise<void> {
-    await this.#take();
-    await this.#core.patchNamespacedService(
-      {
-        name: svc.metadata!.name!,
-        namespace: svc.metadata!.namespace!,
-        body: svc,
-        fieldManager: MANAGED_BY,
-        force: true,
-      },
-      APPLY,
-    );
+    const name = svc.metadata!.name!;
+    const namespace = svc.metadata!.namespace!;
+    const apply = async (): Promise<void> => {
+      await this.#take();
+      await this.#core.patchNamespacedService(
+        { name, namespace, body: svc, fieldManager: MANAGED_BY, force: true },
+        APPLY,
+      );
+    };
+    try {
+      await apply();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 422) throw err;
+      await this.#take();
+      await this.#core.patchNamespacedService(
+        { name, namespace, body: { spec: { ports: svc.spec?.ports ?? [] } }, fieldManager: MANAGED_BY },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      await apply();
+    }
   }
 
   /** deleteService deletes a derived Service; one already gone is fine. */

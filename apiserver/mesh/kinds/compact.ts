@@ -19,6 +19,8 @@ export interface ServicePort {
   name: string;
   protocol: string;
   port: number;
+  /** appProtocol is the port's application protocol, when set (MCS compares it across exports). */
+  appProtocol?: string;
 }
 
 /** MeshService is the compact form of a Service of any cluster. */

@@ -45,6 +45,7 @@ export function compactService(cluster: string, s: V1Service): MeshService {
       name: p.name ?? '',
       protocol: p.protocol ?? 'TCP',
       port: p.port,
+      ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
     })),
   };
   const created = isoTime(md.creationTimestamp);

@@ -8,7 +8,7 @@ import { startLocalFedmesh, type LocalFedmesh } from '../../../test/harness/fedm
 import { kubectl, kubectlOk } from '../../../test/harness/kubectl.js';
 import { waitFor } from '../../../test/harness/wait.js';
 import { createNodes, createPods } from '../../../test/e2e/fixtures.js';
-import { pluginEnv, type PluginEnv } from './testenv.js';
+import { pluginEnv, type PluginEnv } from '../../../test/support/pluginenv.js';
 
 let cp: ControlPlane;
 let server: LocalFedmesh | undefined;

@@ -35,7 +35,9 @@ export const explainCommand: Command = {
     '',
     '`explain svc NAME` says what a federated Service resolves to in each cluster: the backing',
     'Services, the endpoints written for it (ready or not, from a disconnected cluster or not), and',
-    'the conditions that explain what was left out.',
+    'the conditions that explain what was left out. For a Service imported through the Multi-Cluster',
+    'Services API (a ServiceImport; NAME or its derived Service) it names the exporting clusters, the',
+    "ports, the endpoints of each and the conditions of this cluster's own export.",
   ].join('\n'),
   args: [
     { name: 'TARGET', optional: true },

@@ -8,7 +8,7 @@ import { kubectlOk } from '../../../test/harness/kubectl.js';
 import { waitFor } from '../../../test/harness/wait.js';
 import { ensureNamespaces } from '../../../test/e2e/fixtures.js';
 import { createTestPods, waitPodsReady, type TestPod } from '../../../test/harness/nodes/pods.js';
-import { pluginEnv, type PluginEnv } from '../connect/testenv.js';
+import { pluginEnv, type PluginEnv } from '../../../test/support/pluginenv.js';
 import type { Review } from './select.js';
 
 let cp: ControlPlane;

@@ -1,4 +1,4 @@
-// testenv.ts: for the plugin's scenario tests: the built kubectl-mesh on a temporary PATH, run
+// pluginenv.ts: for the plugin's scenario tests: the built kubectl-mesh on a temporary PATH, run
 // through the real kubectl with several harness kubeconfigs merged (KUBECONFIG=a:b:c).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ export interface PluginEnv {
 
 /** pluginEnv puts kubectl-plugin/bin on PATH, as the README says (build first: npm run build:ts). */
 export function pluginEnv(kubeconfigs: string[]): PluginEnv {
-  const dir = fileURLToPath(new URL('../../bin', import.meta.url));
+  const dir = fileURLToPath(new URL('../../kubectl-plugin/bin', import.meta.url));
   const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, KUBECONFIG: kubeconfigs.join(':') };
   const kubectl = (...args: string[]): Promise<Run> =>
     new Promise((resolve, reject) => {
