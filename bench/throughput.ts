@@ -1,8 +1,8 @@
 // throughput.ts: pod-to-pod TCP throughput across clusters over fedmesh's VXLAN overlay (node n1 of
 // east to node n2 of west, programmed by fedmesh-node's reconciler in testbed namespaces) beside
 // the same kind of pod pair on one node (the reference: no encapsulation, no underlay hop), in the
-// same run, alternating. Every pod has the overlay MTU, as fedmesh-cni gives it. One TCP stream,
-// a Node sender and receiver; the receiver measures from first to last byte. Needs root.
+// same run, alternating. Every pod has the overlay MTU, as fedmesh-cni gives it. One TCP stream
+// of iperf3 (client in one pod, a one-off server in the other). Needs root and iperf3.
 //   npm run bench -- throughput [--runs 5] [--seconds 3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';

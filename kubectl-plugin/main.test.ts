@@ -172,6 +172,16 @@ describe('framework', () => {
       ['selector', 'eval', 'all()', '--labels', 'novalue'],
       /--labels: "novalue" is not key=value/,
     ],
+    [
+      'install --cluster-name over 63 characters',
+      ['install', '--cluster-name', 'c'.repeat(64)],
+      /--cluster-name: "c{64}" must be at most 63 characters/,
+    ],
+    [
+      'install --cluster-name not a DNS label',
+      ['install', '--cluster-name', 'East_1'],
+      /--cluster-name: "East_1" /,
+    ],
   ];
   for (const [name, argv, want] of usageCases) {
     test(`${name} exits 1 with a next step`, async () => {

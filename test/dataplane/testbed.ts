@@ -183,6 +183,16 @@ export class Testbed {
     this.closeSync();
   }
 
+  /** leftovers lists what of this testbed is still there (empty after close). */
+  leftovers(): string[] {
+    return [
+      ...leftoversOf(this.tag, this.slot),
+      ...this.children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .map((c) => `process ${c.pid}`),
+    ];
+  }
+
   private hostRoutes(op: 'replace' | 'del'): string[] {
     return hostRoutes(this.slot, op);
   }
@@ -225,6 +235,21 @@ function removeNamespaces(tag: string): void {
     }
   }
   for (const ns of mine) sh('ip', ['netns', 'del', ns]);
+}
+
+/** leftoversOf lists the namespaces of testbed tag, the processes in them and the host routes of slot. */
+export function leftoversOf(tag: string, slot: number): string[] {
+  const out: string[] = [];
+  for (const ns of readdirSync('/run/netns').filter((n) => n.startsWith(`${tag}-`))) {
+    out.push(`netns ${ns}`);
+    for (const p of sh('ip', ['netns', 'pids', ns]).split('\n').filter(Boolean))
+      out.push(`process ${p} in ${ns}`);
+  }
+  const routes =
+    sh('ip', ['-6', 'route', 'show', 'type', 'blackhole']) + sh('ip', ['route', 'show', 'type', 'blackhole']);
+  for (const line of routes.split('\n'))
+    if (line.includes(`metric ${4000 + slot}`)) out.push(`host route ${line.trim()}`);
+  return out;
 }
 
 // sweep removes the namespaces of testbeds whose process is gone (a run killed by SIGKILL).

@@ -3,12 +3,14 @@
 // objects, long URLs and long watch timeouts served, only kube-apiserver's TLS suites, bounded metric
 // labels, rate-limited security logging and an audit line per mutating request.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { jsonLogger } from '../../apiserver/log.js';
 import type { Cluster } from '../harness/cluster.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
-import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
+import { startFedmeshServer, startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { waitFor } from '../harness/wait.js';
 import { httpsRequest, statusOf, type HttpsOptions, type Reply } from '../support/https.js';
 import { createPods } from './fixtures.js';
@@ -155,6 +157,61 @@ describe('fedmesh-apiserver request limits', () => {
       again.close();
     } finally {
       open.forEach((w) => w.close());
+    }
+  });
+});
+
+describe('fedmesh-apiserver requests in flight', () => {
+  it('refuses a mutating request beyond --max-mutating-requests-inflight with 429; reads and health go on', async () => {
+    // A second server on its own port (no APIService), limited to one request of each kind.
+    const small = await startFedmeshServer(c, undefined, 300, {
+      maxMutatingRequestsInflight: 1,
+      maxRequestsInflight: 1,
+    });
+    const creds = {
+      ca: readFileSync(small.caFile, 'utf8'),
+      cert: c.pki.admin.certPem,
+      key: c.pki.admin.keyPem,
+    };
+    const url = (path: string): string => `https://127.0.0.1:${small.port}${path}`;
+    const body = reviewBody({ selector: "app == 'web'" });
+    // The held request: its headers promise the whole body, half of it is sent, the rest waits.
+    let held: ClientRequest | undefined;
+    const heldReply = new Promise<number>((resolve, reject) => {
+      held = request(
+        url(`${API}/selectorreviews`),
+        {
+          ...creds,
+          method: 'POST',
+          agent: false,
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      held.on('error', reject);
+      held.write(body.slice(0, 10));
+    });
+    try {
+      await waitFor('the held request admitted', async () => {
+        const m = await httpsRequest(url('/metrics'), creds);
+        return /fedmesh_apiserver_current_inflight_requests\{kind="mutating"\} 1/.test(m.body);
+      });
+      const refused = await httpsRequest(url(`${API}/selectorreviews`), { ...creds, ...JSON_POST, body });
+      assert.equal(refused.status, 429, refused.body);
+      assert.equal(refused.headers['retry-after'], '1');
+      assert.equal(statusOf(refused).reason, 'TooManyRequests');
+      assert.equal((await httpsRequest(url(`${API}/federatedendpoints`), creds)).status, 200);
+      assert.equal((await httpsRequest(url('/readyz'), creds)).status, 200);
+      held!.end(body.slice(10));
+      assert.equal(await heldReply, 201);
+      const again = await httpsRequest(url(`${API}/selectorreviews`), { ...creds, ...JSON_POST, body });
+      assert.equal(again.status, 201, again.body);
+    } finally {
+      held?.destroy();
+      await small.stop();
     }
   });
 });

@@ -14,6 +14,7 @@ import { waitFor } from '../harness/wait.js';
 import { createTestPods, getPods, waitPodsReady, type TestPod } from '../harness/nodes/pods.js';
 import { ensureNamespaces } from './fixtures.js';
 import { startWatch } from './watch-helper.js';
+import { httpsRequest } from '../support/https.js';
 
 let cp: ControlPlane;
 let fm: LocalFedmesh;
@@ -250,9 +251,22 @@ describe('federation across three clusters', () => {
     assert.deepEqual(await names('c'), await podsOf('c'));
   });
 
-  it('removes a cluster when its RemoteClusterConfiguration is deleted', async () => {
+  it('removes a cluster when its RemoteClusterConfiguration is deleted, with its metrics', async () => {
+    const clusterSeries = async (cluster: string): Promise<string[]> => {
+      const r = await httpsRequest(`https://127.0.0.1:${fm.port}/metrics`, {
+        ca: fm.caPem,
+        cert: cp.cluster('a').pki.admin.certPem,
+        key: cp.cluster('a').pki.admin.keyPem,
+      });
+      return r.body
+        .split('\n')
+        .filter((l) => l.startsWith('fedmesh_cluster_') && l.includes(`cluster="${cluster}"`));
+    };
+    assert.ok((await clusterSeries('c')).length > 0, 'C has per-cluster series while connected');
     await kubectlOk(kcA, ['delete', 'rcc', 'c']);
     await waitFor('C gone', async () => (await names('c')).length === 0, { timeoutMs: 15_000 });
+    await waitFor('no metric series of C left', async () => (await clusterSeries('c')).length === 0);
+    assert.ok((await clusterSeries('b')).length > 0, "B's series stay");
     await connect(cp.cluster('a'), cp.cluster('c'));
     await waitFor('C back', async () => (await names('c')).length === 1, { timeoutMs: 30_000 });
   });

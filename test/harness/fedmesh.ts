@@ -73,6 +73,7 @@ export async function startFedmeshServer(
   cluster: Cluster,
   log: Logger = quietLogger(),
   staleGracePeriodSeconds = 300,
+  more: Partial<Options> = {},
 ): Promise<UnregisteredFedmesh> {
   const opts = completeOptions({
     ...defaultOptions(),
@@ -87,6 +88,7 @@ export async function startFedmeshServer(
     staleGracePeriodSeconds,
     logLevel: 'warn',
     certDir: join(cluster.dir, 'fedmesh-serving'),
+    ...more,
   });
   const server = await startServer(opts, log);
   return { ...server, caFile: join(cluster.dir, 'fedmesh-serving', 'ca.crt') };

@@ -5,7 +5,7 @@
 # network namespaces), mounts under its state folder, network namespaces, host interfaces and
 # routes, cgroups, libcni results, the state folder, and the kernel settings the kubelet changes.
 # Idempotent; every step goes on when an earlier one fails. Used by the harness's stop and, when
-# the test process dies without stopping (SIGKILL), by reaper.sh.
+# the test process dies without stopping (SIGKILL), by its reaper (this script with --wait).
 #   cleanup.sh --wait ENVFILE   wait until standard input closes (the owner died), then clean up
 set -uo pipefail
 
