@@ -4,6 +4,9 @@
 // fedmesh-node runs in each node's network namespace against its cluster's API. Real pods of the
 // two clusters talk over the VXLAN overlay with the configured VNI, keeping their source IPs, and
 // get the overlay MTU. The bridge plugin masquerades (ipMasq): mesh traffic is exempt, the rest is not.
+// Every agent restarted during a cross-cluster stream leaves it flowing and changes nothing on
+// adoption; in routed mode (the underlay routes pod CIDRs) source IPs are kept all the same; an RCC
+// removed takes the other cluster's entries and nothing fedmesh did not make.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +19,9 @@ import { connect } from '../harness/connect.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { kubectl, kubectlOk } from '../harness/kubectl.js';
-import { FEDMESH_CNI, startAgents, type Agents } from '../harness/nodes/agents.js';
+import { FEDMESH_CNI, HEALTH_PORT, setOverlay, startAgents, type Agents } from '../harness/nodes/agents.js';
+import { waitFor } from '../harness/wait.js';
+import { DEVICE, ROUTE_PROTOCOL } from '../../node/dataplane/types.js';
 import { createTestPods, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
 
 const VNI = 4343;
@@ -35,12 +40,23 @@ describe('multi-cluster pod network on real nodes (root)', () => {
       'exec',
       from.name,
       '--',
+      // busybox wget's own -T crashes; a refused or unrouted address must not hang the test
+      'timeout',
+      '-s',
+      'KILL',
+      '10',
       'wget',
       '-qO-',
       `http://${to.ip}:8081/`,
     ]);
     return /peer=([^\s]+):\d+/.exec(r.stdout)?.[1] ?? `failed: ${r.stderr.trim()}`;
   };
+  const inNode = (netns: string, ...cmd: string[]): string =>
+    execFileSync('ip', ['netns', 'exec', netns, ...cmd]).toString();
+  const fedmeshRoutes = (netns: string): string =>
+    inNode(netns, 'ip', 'route', 'show', 'proto', String(ROUTE_PROTOCOL));
+  const nodesOf = (cluster: string) => cp.nodes!.nodes.filter((n) => n.plan.cluster === cluster);
+
   before(async () => {
     assert.equal(process.getuid?.(), 0, 'real-node tests need root (CI runs as root)');
     dir = mkdtempSync(join(tmpdir(), 'fedmesh-realnodes-'));
@@ -123,5 +139,86 @@ describe('multi-cluster pod network on real nodes (root)', () => {
   it('pods get the overlay MTU from fedmesh-cni', async () => {
     const mtu = await kubectlOk(kc('east'), ['exec', 'east-pod-1', '--', 'cat', '/sys/class/net/eth0/mtu']);
     assert.equal(mtu.trim(), '1450');
+  });
+
+  it('every agent restarted during a cross-cluster stream: the stream goes on, adoption changes nothing', async () => {
+    const [e1, w1] = [pods.get('east-pod-1')!, pods.get('west-pod-1')!];
+    const lines = 250; // 25 s of one line every 100 ms over one TCP connection to west's echo
+    let finished = false;
+    const stream = kubectl(kc('east'), [
+      'exec',
+      e1.name,
+      '--',
+      'sh',
+      '-c',
+      `(i=0; while [ $i -lt ${lines} ]; do echo line$i; i=$((i+1)); sleep 0.1; done; sleep 2) | nc ${w1.ip} 8080`,
+    ]).finally(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 1500));
+    await agents!.restart();
+    assert.equal(finished, false, 'the restarts ended while the stream still ran');
+    for (const n of cp.nodes!.nodes) {
+      const m = await fetch(`http://${n.plan.ip}:${HEALTH_PORT}/metrics`).then((r) => r.text());
+      const changes = /^fedmesh_node_reconcile_changes_total(?:\{[^}]*\})? (\d+)/m.exec(m)?.[1];
+      assert.equal(changes, '0', `changes on adoption on ${n.name}`);
+    }
+    const r = await stream;
+    assert.match(r.stdout, new RegExp(`pod=west-pod-1 peer=${e1.ip.replace(/\./g, '\\.')}:`));
+    const echoed = r.stdout.split('\n').filter((l) => l.startsWith('line'));
+    assert.equal(echoed.length, lines, `echoed ${echoed.length} of ${lines}: ${r.stderr}`);
+    assert.equal(echoed.at(-1), `line${lines - 1}`);
+  });
+
+  it('routed mode: no device and no routes of fedmesh; with pod CIDRs routed by the underlay, source IPs are kept', async () => {
+    const all = cp.nodes!.nodes;
+    const added: [string, string][] = [];
+    try {
+      for (const c of ['east', 'west']) await setOverlay(kc(c), { enabled: false });
+      for (const n of all)
+        await waitFor(`routed mode on ${n.name}`, async () => {
+          const links = inNode(n.plan.netns, 'ip', '-o', 'link', 'show');
+          return !links.includes(DEVICE) && fedmeshRoutes(n.plan.netns).trim() === '';
+        });
+      // The underlay routes every remote pod CIDR to its node (as BGP or a cloud route table would).
+      for (const n of all)
+        for (const m of all.filter((x) => x.plan.cluster !== n.plan.cluster)) {
+          inNode(n.plan.netns, 'ip', 'route', 'add', m.plan.podCIDR, 'via', m.plan.ip, 'proto', 'static');
+          added.push([n.plan.netns, m.plan.podCIDR]);
+        }
+      const [e1, w2] = [pods.get('east-pod-1')!, pods.get('west-pod-2')!];
+      assert.equal(await seen(e1, 'east', w2), e1.ip, 'east-pod-1 -> west-pod-2, routed, not masqueraded');
+      assert.equal(await seen(w2, 'west', e1), w2.ip, 'west-pod-2 -> east-pod-1, routed, not masqueraded');
+    } finally {
+      for (const [netns, cidr] of added) inNode(netns, 'ip', 'route', 'del', cidr, 'proto', 'static');
+      for (const c of ['east', 'west']) await setOverlay(kc(c), { enabled: true, vni: VNI, udpPort: 4789 });
+    }
+    const [e1, w1] = [pods.get('east-pod-1')!, pods.get('west-pod-1')!];
+    await waitFor('VXLAN again', async () => (await seen(e1, 'east', w1)) === e1.ip, { timeoutMs: 60_000 });
+  });
+
+  it("an RCC removed takes the other cluster's entries from every node, and nothing fedmesh did not make", async () => {
+    const east = nodesOf('east');
+    for (const n of east) inNode(n.plan.netns, 'ip', 'route', 'add', 'blackhole', '203.0.113.0/24');
+    try {
+      await kubectlOk(kc('east'), ['delete', 'rcc', '--all']);
+      for (const n of east)
+        await waitFor(`west's entries gone from ${n.name}`, async () => {
+          const routes = fedmeshRoutes(n.plan.netns);
+          const fdb = inNode(n.plan.netns, 'bridge', 'fdb', 'show', 'dev', DEVICE);
+          return nodesOf('west').every((w) => !routes.includes(w.plan.podCIDR) && !fdb.includes(w.plan.ip));
+        });
+      for (const n of east)
+        assert.match(
+          inNode(n.plan.netns, 'ip', 'route', 'show', '203.0.113.0/24'),
+          /blackhole 203\.0\.113\.0\/24/,
+        );
+      const [e1, w1] = [pods.get('east-pod-1')!, pods.get('west-pod-1')!];
+      assert.match(await seen(e1, 'east', w1), /^failed/);
+      await connect(cp.cluster('east'), cp.cluster('west'));
+      await waitFor('west reachable again', async () => (await seen(e1, 'east', w1)) === e1.ip, {
+        timeoutMs: 60_000,
+      });
+    } finally {
+      for (const n of east) inNode(n.plan.netns, 'ip', 'route', 'del', 'blackhole', '203.0.113.0/24');
+    }
   });
 });
