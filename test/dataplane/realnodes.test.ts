@@ -18,10 +18,11 @@ import { after, before, describe, it } from 'node:test';
 import { connect } from '../harness/connect.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
-import { kubectl, kubectlOk } from '../harness/kubectl.js';
+import { applyObjects, kubectl, kubectlOk } from '../harness/kubectl.js';
 import { FEDMESH_CNI, HEALTH_PORT, setOverlay, startAgents, type Agents } from '../harness/nodes/agents.js';
 import { waitFor } from '../harness/wait.js';
 import { DEVICE, ROUTE_PROTOCOL } from '../../node/dataplane/types.js';
+import type { RealNode } from '../harness/nodes/node.js';
 import { createTestPods, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
 
 const VNI = 4343;
@@ -55,6 +56,7 @@ describe('multi-cluster pod network on real nodes (root)', () => {
     execFileSync('ip', ['netns', 'exec', netns, ...cmd]).toString();
   const fedmeshRoutes = (netns: string): string =>
     inNode(netns, 'ip', 'route', 'show', 'proto', String(ROUTE_PROTOCOL));
+  const applyIn = (kubeconfig: string, obj: object): Promise<void> => applyObjects(kubeconfig, [obj]);
   const nodesOf = (cluster: string) => cp.nodes!.nodes.filter((n) => n.plan.cluster === cluster);
 
   before(async () => {
@@ -220,5 +222,60 @@ describe('multi-cluster pod network on real nodes (root)', () => {
     } finally {
       for (const n of east) inNode(n.plan.netns, 'ip', 'route', 'del', 'blackhole', '203.0.113.0/24');
     }
+  });
+
+  // Last: deleting a Node makes kube-controller-manager's pod GC remove the pods bound to it.
+  it('a west node removed disappears exactly from every east node; added back, it is reachable again', async () => {
+    const [w1, w2] = nodesOf('west');
+    const node = JSON.parse(await kubectlOk(kc('west'), ['get', 'node', w2!.name, '-o', 'json'])) as {
+      metadata: { name: string; labels: Record<string, string> };
+      spec: { podCIDR: string; podCIDRs: string[] };
+      status: { addresses: { type: string; address: string }[] };
+    };
+    // has says whether east node `on` has fedmesh's route, FDB or neighbour entry for west node n.
+    const has = (on: RealNode, n: RealNode | undefined): boolean =>
+      fedmeshRoutes(on.plan.netns).includes(n!.plan.podCIDR) ||
+      inNode(on.plan.netns, 'bridge', 'fdb', 'show', 'dev', DEVICE).includes(n!.plan.ip) ||
+      inNode(on.plan.netns, 'ip', 'neigh', 'show', 'dev', DEVICE).includes(`${n!.plan.ip} `);
+    await kubectlOk(kc('west'), ['delete', 'node', w2!.name]);
+    for (const n of nodesOf('east')) {
+      await waitFor(`${w2!.name} gone from ${n.name}`, async () => !has(n, w2));
+      assert.ok(has(n, w1), `${w1!.name} stays on ${n.name}`);
+    }
+    const [e1, wp1] = [pods.get('east-pod-1')!, pods.get('west-pod-1')!];
+    assert.equal(await seen(e1, 'east', wp1), e1.ip, 'the other west node still reached');
+    // Added back (as its kubelet registers it): its pod CIDR is routed to it over the overlay again.
+    await applyIn(kc('west'), {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: node.metadata.name, labels: node.metadata.labels },
+      spec: { podCIDR: node.spec.podCIDR, podCIDRs: node.spec.podCIDRs },
+    });
+    await kubectlOk(kc('west'), [
+      'patch',
+      'node',
+      w2!.name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { addresses: node.status.addresses } }),
+    ]);
+    for (const n of nodesOf('east')) await waitFor(`${w2!.name} back on ${n.name}`, async () => has(n, w2));
+    const ping = await kubectl(kc('east'), [
+      'exec',
+      e1.name,
+      '--',
+      'ping',
+      '-c',
+      '1',
+      '-W',
+      '3',
+      w2!.plan.podGateway,
+    ]);
+    assert.equal(
+      ping.code,
+      0,
+      `ping ${w2!.plan.podGateway} (${w2!.name}'s pod bridge): ${ping.stdout}${ping.stderr}`,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // compact.ts: the compact forms in which the mesh store keeps Services and EndpointSlices of every
 // cluster: only what federated services need (labels, the federation annotations, ports, whether a
 // spec.selector is set; a slice's service, address type, ports and endpoints). Endpoint conditions
-// are packed into one small integer, since a mesh holds many endpoints (docs/scale.md: ≤ 1 KiB each).
+// are packed into one small integer, since a mesh holds many endpoints (the target is ≤ 1 KiB per endpoint).
 
 export {
   CALICO_SELECTOR_ANNOTATION,
