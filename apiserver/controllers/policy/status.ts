@@ -9,6 +9,7 @@ import {
 } from '../../../api/index.js';
 import type { PolicyProblem } from '../../../core/policy/compile.js';
 import type { Logger } from '../../log.js';
+import { CoalescingWriter } from '../coalesce.js';
 
 /** PolicyStatus is what the controller made of a policy. */
 export interface PolicyStatus {
@@ -46,61 +47,36 @@ export function validCondition(
 /** PolicyStatusWriter writes policy status when leader. */
 export class PolicyStatusWriter {
   readonly #api: CustomObjectsApi;
-  readonly #pending = new Map<string, { ns: string; name: string; s: PolicyStatus }>();
-  #timer?: NodeJS.Timeout;
+  readonly #loop: CoalescingWriter<PolicyStatus>;
 
-  constructor(
-    kc: KubeConfig,
-    private readonly isLeader: () => boolean,
-    private readonly log: Logger,
-    private readonly intervalMs = 500,
-  ) {
+  constructor(kc: KubeConfig, isLeader: () => boolean, log: Logger, intervalMs = 500) {
     this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#loop = new CoalescingWriter({
+      write: (key, s) => this.#write(key, s),
+      isLeader,
+      log,
+      what: 'MeshNetworkPolicy status',
+      intervalMs,
+    });
   }
 
   /** publish records a policy's latest status; it is written within intervalMs if leader. */
   publish(p: MeshNetworkPolicy, s: PolicyStatus): void {
-    const ns = p.metadata.namespace ?? '';
-    const name = p.metadata.name ?? '';
-    this.#pending.set(`${ns}/${name}`, { ns, name, s });
-    this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs).unref();
+    this.#loop.set(`${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`, s);
   }
 
   /** forget drops a deleted policy. */
   forget(key: string): void {
-    this.#pending.delete(key);
+    this.#loop.forget(key);
   }
 
   /** stop cancels pending writes. */
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#pending.clear();
+    this.#loop.stop();
   }
 
-  async #flush(): Promise<void> {
-    this.#timer = undefined;
-    if (!this.isLeader()) {
-      if (this.#pending.size) this.#timer = setTimeout(() => void this.#flush(), this.intervalMs).unref();
-      return;
-    }
-    const batch = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const w of batch) {
-      await this.#write(w.ns, w.name, w.s).catch((err: unknown) => {
-        if ((err as { code?: number }).code === 404) return;
-        this.log.debug('writing MeshNetworkPolicy status failed; retrying', {
-          policy: `${w.ns}/${w.name}`,
-          error: String(err),
-        });
-        if (!this.#pending.has(`${w.ns}/${w.name}`)) {
-          this.#pending.set(`${w.ns}/${w.name}`, w);
-          this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs).unref();
-        }
-      });
-    }
-  }
-
-  async #write(namespace: string, name: string, s: PolicyStatus): Promise<void> {
+  async #write(key: string, s: PolicyStatus): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
     const obj = (await this.#api.getNamespacedCustomObject({ ...GVR, namespace, name })) as MeshNetworkPolicy;
     const prev = obj.status?.conditions?.find((c) => c.type === 'Valid');
     const status: MeshNetworkPolicyStatus = {

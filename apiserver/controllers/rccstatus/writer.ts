@@ -5,6 +5,7 @@ import { REMOTE_CLUSTER_CONFIGURATIONS, type RemoteClusterConfiguration } from '
 import type { ClusterHealth } from '../../federation/rcc/health.js';
 import type { Logger } from '../../log.js';
 import type { CredentialState } from '../credentials/rotator.js';
+import { CoalescingWriter } from '../coalesce.js';
 import { statusFor } from './conditions.js';
 
 const RCC = {
@@ -15,26 +16,31 @@ const RCC = {
 /** StatusWriter writes RCC status when leader, rate-limited and coalesced per object. */
 export class StatusWriter {
   readonly #api: CustomObjectsApi;
-  readonly #pending = new Map<string, ClusterHealth>();
+  readonly #loop: CoalescingWriter<ClusterHealth>;
   readonly #written = new Map<string, string>();
   readonly #last = new Map<string, ClusterHealth>();
-  #timer?: NodeJS.Timeout;
 
   constructor(
     kc: KubeConfig,
-    private readonly isLeader: () => boolean,
-    private readonly log: Logger,
-    private readonly intervalMs = 1000,
+    isLeader: () => boolean,
+    log: Logger,
+    intervalMs = 1000,
     private readonly credentialOf: (name: string) => CredentialState | undefined = () => undefined,
   ) {
     this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#loop = new CoalescingWriter({
+      write: (name, h) => this.#write(name, h),
+      isLeader,
+      log,
+      what: 'RemoteClusterConfiguration status',
+      intervalMs,
+    });
   }
 
   /** publish records the latest health of an RCC; it is written within intervalMs if leader. */
   publish(name: string, h: ClusterHealth): void {
     this.#last.set(name, h);
-    this.#pending.set(name, h);
-    this.#timer ??= setTimeout(() => void this.#flush(), this.intervalMs).unref();
+    this.#loop.set(name, h);
   }
 
   /** touch rewrites an RCC's status from its last health (its credential changed). */
@@ -46,35 +52,13 @@ export class StatusWriter {
   /** forget drops an RCC (deleted). */
   forget(name: string): void {
     this.#last.delete(name);
-    this.#pending.delete(name);
+    this.#loop.forget(name);
     this.#written.delete(name);
   }
 
   /** stop cancels pending writes. */
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#pending.clear();
-  }
-
-  async #flush(): Promise<void> {
-    this.#timer = undefined;
-    if (!this.isLeader()) {
-      if (this.#pending.size) this.#timer = setTimeout(() => void this.#flush(), this.intervalMs).unref();
-      return;
-    }
-    const batch = [...this.#pending];
-    this.#pending.clear();
-    for (const [name, h] of batch)
-      await this.#write(name, h).catch((err: unknown) => this.#retry(name, h, err));
-  }
-
-  #retry(name: string, h: ClusterHealth, err: unknown): void {
-    if ((err as { code?: number }).code === 404) return;
-    this.log.debug('writing RemoteClusterConfiguration status failed; retrying', {
-      name,
-      error: String((err as Error).message ?? err),
-    });
-    if (!this.#pending.has(name)) this.publish(name, h);
+    this.#loop.stop();
   }
 
   async #write(name: string, h: ClusterHealth): Promise<void> {

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { jsonLogger } from '../log.js';
+import { CoalescingWriter } from './coalesce.js';
+
+const quiet = jsonLogger('error', () => {});
+
+describe('CoalescingWriter', () => {
+  it('writes only the latest value of a key, once per interval, and only as leader', async () => {
+    const written: string[] = [];
+    let leader = false;
+    const w = new CoalescingWriter<number>({
+      write: async (k, v) => void written.push(`${k}=${v}`),
+      isLeader: () => leader,
+      log: quiet,
+      what: 'test status',
+      intervalMs: 20,
+    });
+    w.set('a', 1);
+    w.set('a', 2);
+    w.set('b', 1);
+    await delay(60);
+    assert.deepEqual(written, [], 'nothing written while not leader');
+    leader = true;
+    await delay(60);
+    assert.deepEqual(written, ['a=2', 'b=1']);
+    w.stop();
+  });
+
+  it('tries a failed write again unless a newer value came; drops one whose object is gone', async () => {
+    const tries: string[] = [];
+    let fail = true;
+    const w = new CoalescingWriter<number>({
+      write: async (k, v) => {
+        tries.push(`${k}=${v}`);
+        if (k === 'gone') throw Object.assign(new Error('not found'), { code: 404 });
+        if (fail) throw new Error('conflict');
+      },
+      isLeader: () => true,
+      log: quiet,
+      what: 'test status',
+      intervalMs: 20,
+    });
+    w.set('a', 1);
+    w.set('gone', 1);
+    await delay(30);
+    fail = false;
+    await delay(60);
+    assert.deepEqual(tries, ['a=1', 'gone=1', 'a=1']);
+    w.stop();
+  });
+});
