@@ -2,11 +2,12 @@
 // each other, and leave no process, port or folder behind (also when interrupted).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startControlPlane, type ControlPlane } from './controlplane.js';
 import { kubectl, kubectlOk } from './kubectl.js';
+import { waitFor } from './wait.js';
 
 /** pidAlive reports whether a process exists (and is not a zombie). */
 function pidAlive(pid: number): boolean {
@@ -137,11 +138,8 @@ describe('control-plane harness interrupted', () => {
       child.kill(signal);
       await exited;
       // SIGKILL gives no chance to clean up: the kernel kills the children (parent-death signal),
-      // and the folder is left; remove it here so the test itself leaves nothing.
-      if (signal === 'SIGKILL') {
-        await new Promise((r) => setTimeout(r, 500));
-        rmSync(l.dir, { recursive: true, force: true });
-      }
+      // and the folder reaper, outside the process, removes the folder.
+      await waitFor('the state folder removed', async () => !existsSync(l.dir), { timeoutMs: 10_000 });
       await assertNothingLeft(l);
     });
   }

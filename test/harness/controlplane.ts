@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { packageRoot } from './root.js';
 import { Cluster } from './cluster.js';
 import { startEtcd, type Etcd } from './etcd.js';
-import { onInterrupt } from './process.js';
+import { folderReaper, onInterrupt } from './process.js';
 import { NodeSet, type NodesOptions } from './nodes/nodes.js';
 import { nodePrerequisites } from './nodes/prerequisites.js';
 
@@ -65,12 +65,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   let nodes: NodeSet | undefined;
   let stopped = false;
 
-  // A crash (uncaught exception) skips stop(): the children die with their parent, and this
-  // synchronous exit hook still removes the folder.
+  // A crash (uncaught exception) skips stop(): the children die with their parent (parent-death
+  // signal), and this synchronous exit hook still removes the folder.
   const removeOnExit = (): void => {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', removeOnExit);
+  // SIGKILL runs no hook: a reaper outside this process removes the folder then.
+  const endReaper = keep ? () => undefined : folderReaper(dir);
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -80,6 +82,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await Promise.allSettled([...clusters.values()].map((c) => c.stop()));
     await etcd?.stop();
     if (!keep) rmSync(dir, { recursive: true, force: true });
+    endReaper();
   };
   const unregister = opts.handleSignals === false ? () => true : onInterrupt(stop);
 

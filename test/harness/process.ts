@@ -71,3 +71,23 @@ async function runCleanups(): Promise<void> {
   cleanups.clear();
   await Promise.allSettled(all.map((fn) => fn()));
 }
+
+/** folderReaper removes dir if this process dies without doing so itself (SIGKILL included): a
+ * detached shell waits for the end of a pipe only this process holds, then removes the folder.
+ * The returned function ends the reaper (after a normal stop has removed the folder). */
+export function folderReaper(dir: string): () => void {
+  const child = spawn('sh', ['-c', 'read -r _; rm -rf -- "$1"', 'fedmesh-folder-reaper', dir], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.once('error', (err) => console.error(`fedmesh: folder reaper for ${dir}: ${err.message}`));
+  child.unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  return () => {
+    try {
+      if (child.pid) process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+}

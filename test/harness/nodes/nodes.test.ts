@@ -4,7 +4,7 @@
 // backends, pod deletion freeing IP and netns, and teardown leaving nothing, also after SIGKILL.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startControlPlane, type ControlPlane } from '../controlplane.js';
@@ -226,7 +226,9 @@ describe('real nodes: owner killed', () => {
     });
     assert.deepEqual(leftovers(t), []);
     assert.deepEqual(kernelSettings(), baseline);
-    // The control-plane folder is left after SIGKILL (its processes die by parent-death signal).
-    rmSync(t.cpDir, { recursive: true, force: true });
+    // The control-plane folder goes too (its own reaper; its processes die by parent-death signal).
+    await waitFor('the control-plane folder removed', async () => !existsSync(t.cpDir), {
+      timeoutMs: 10_000,
+    });
   });
 });
