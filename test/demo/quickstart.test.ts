@@ -1,7 +1,8 @@
 // quickstart.test.ts: the README's quick start and plugin instructions, word for word, in a fresh
 // clone with an empty control-plane cache (the Go module and build caches may be warm):
 // `npm run demo -- up` builds what it needs and gets ready, every command the demo prints under
-// "Try:" exits 0 pasted as printed, and `npm run demo -- down` leaves no process, builds included.
+// "Try:" exits 0 pasted as printed, `npm link` puts kubectl-mesh on PATH, and `npm run demo -- down`
+// leaves no process, builds included.
 // It reports the cold and warm `npm run demo -- up` times.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -126,6 +127,15 @@ describe('the README quick start in a fresh clone, with an empty control-plane c
       );
       assert.match(list.stdout, new RegExp(`^${clone}/kubectl-plugin/bin/kubectl-mesh$`, 'm'));
       assert.doesNotMatch(list.stdout + list.stderr, /warning/i);
+      // The README's other way, npm link, into a temporary npm prefix rather than the machine's.
+      const prefix = mkdtempSync(join(tmpdir(), 'fedmesh-npm-prefix-'));
+      caches.push(prefix);
+      const linked = await sh(
+        `export npm_config_prefix=${prefix}\n${readmeLine('npm link')}\nPATH=${prefix}/bin:$PATH kubectl plugin list`,
+      );
+      assert.equal(linked.code, 0, linked.stderr);
+      assert.match(linked.stdout, new RegExp(`^${prefix}/bin/kubectl-mesh$`, 'm'));
+      assert.doesNotMatch(linked.stdout + linked.stderr, /warning/i);
 
       assert.equal((await sh(readmeLine('npm run demo -- down'))).code, 0);
       assert.deepEqual(uses([clone, ...caches]), [], 'processes left after down');
