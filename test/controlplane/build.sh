@@ -35,6 +35,17 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath
 command -v go >/dev/null || { echo "build.sh: go not found; install Go >= 1.26 or set KUBEBUILDER_ASSETS" >&2; exit 1; }
 
 log() { echo "build.sh: $*" >&2; }
+# retry N CMD...: runs CMD up to N times, waiting longer each time (a module proxy can fail for a moment).
+retry() {
+  local n=$1 i
+  shift
+  for ((i = 1; ; i++)); do
+    "$@" && return 0
+    ((i >= n)) && return 1
+    log "failed (attempt $i of $n): $*; retrying in $((i * 15))s"
+    sleep $((i * 15))
+  done
+}
 
 # The Kubernetes binaries come from one module version and are built together (shared compile);
 # only those missing from the cache are built, so adding one later does not relink the others.
@@ -49,7 +60,7 @@ if (( ${#missing[@]} > 0 )); then
   done
   start=$SECONDS
   log "downloading modules for k8s.io/kubernetes $k8s (cold: a few hundred MB)"
-  (cd "$here/kube" && go mod download)
+  (cd "$here/kube" && retry 3 go mod download)
   log "compiling ${missing[*]} $k8s (cold: about 8 min on 2 cores, +3 min for kubelet and kube-proxy)"
   # Progress: go build -v prints each package as it compiles; show a count every 100.
   (cd "$here/kube" && go build -v -ldflags "$ld" -o "$out/.tmp/" \
@@ -67,6 +78,7 @@ fi
 if [[ ! -x "$out/etcd" ]]; then
   start=$SECONDS
   log "building etcd $etcd"
+  (cd "$here/etcd" && retry 3 go mod download)
   # Without -o the binary would be named after the module's last element, "v3".
   (cd "$here/etcd" && go build -ldflags "-s -w" -o "$out/.etcd.tmp" go.etcd.io/etcd/server/v3)
   mv "$out/.etcd.tmp" "$out/etcd"

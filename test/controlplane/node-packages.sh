@@ -31,6 +31,16 @@ declare -A need=(
   [/usr/bin/iperf3]=iperf3
 )
 log() { echo "node-packages.sh: $*" >&2; }
+# retry CMD...: runs CMD up to 3 times, waiting longer each time (a mirror can fail for a moment).
+retry() {
+  local i
+  for ((i = 1; ; i++)); do
+    "$@" && return 0
+    ((i >= 3)) && return 1
+    log "failed (attempt $i of 3): $*; retrying in $((i * 15))s"
+    sleep $((i * 15))
+  done
+}
 
 missing() {
   local p out=()
@@ -60,15 +70,16 @@ if [[ -n "$m" || -z "$(busybox_deb)" ]]; then
   export DEBIAN_FRONTEND=noninteractive
   start=$SECONDS
   log "apt-get update"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  # A machine just booted may still run its own apt jobs: wait up to 10 minutes for their lock.
+  retry apt-get -o DPkg::Lock::Timeout=600 update -qq
   if [[ -n "$m" ]]; then
     log "installing $(echo $m) (--no-install-recommends)"
     # shellcheck disable=SC2086
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $m >&2
+    retry apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $m >&2
   fi
   if [[ -z "$(busybox_deb)" ]]; then
     log "downloading busybox-static (not installed: it conflicts with busybox)"
-    (cd "$cache" && apt-get download -qq busybox-static >&2)
+    (cd "$cache" && retry apt-get download -qq busybox-static >&2)
   fi
   log "done in $((SECONDS - start))s"
 fi
