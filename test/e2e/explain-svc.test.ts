@@ -120,9 +120,14 @@ describe('kubectl mesh explain svc', () => {
     const env = pluginEnv([kcA]);
     const plain = await env.kubectl('mesh', 'explain', 'svc', 'plain', '-n', 'shop');
     assert.equal(plain.status, 1);
-    assert.match(plain.stderr, /^error: service shop\/plain is not federated$/m);
+    assert.match(
+      plain.stderr,
+      /^error: service shop\/plain is neither federated nor imported from another cluster$/m,
+    );
     assert.match(plain.stderr, /kubectl annotate service plain -n shop federated.mesh\/service-selector=/);
+    assert.match(plain.stderr, /or export it from the clusters that run it \(a ServiceExport named plain\)/);
     const none = await env.kubectl('mesh', 'explain', 'svc', 'nope', '-n', 'shop');
     assert.match(none.stderr, /^error: service shop\/nope not found$/m);
+    assert.match(none.stderr, /kubectl get fsvc,serviceimports -n shop/);
   });
 });
