@@ -2,7 +2,24 @@
 // A reconcile leaves the operations its key needs; the writer sends them, the operations of one key
 // in order and one key at a time, several keys at once (so the token bucket, not the round trip,
 // sets the pace). A key whose write failed is held for its backoff, then handed back to the queue.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Backoff } from '../../core/backoff.js';
+import type { Logger } from '../log.js';
+import type { MeshStore } from '../mesh/meshstore.js';
+
+/** WritingControllerOptions are what every controller that writes by key is configured with. */
+export interface WritingControllerOptions {
+  mesh: MeshStore;
+  kubeConfig: KubeConfig;
+  log: Logger;
+  isLeader: () => boolean;
+  /** writesPerSecond and burst are the token bucket of the controller's writes. */
+  writesPerSecond?: number;
+  burst?: number;
+  /** resyncMs is how often every key is reconciled anyway (default 5 minutes). */
+  resyncMs?: number;
+  now?: () => Date;
+}
 
 /** Keys written at once, as kube-controller-manager's --concurrent-service-endpoint-syncs default. */
 export const WRITE_CONCURRENCY = 5;

@@ -3,12 +3,10 @@
 // Service label index and serves the result as a FederatedService; the leader also writes the
 // EndpointSlices (rate-limited, see writer.ts). Work is reconciled by key (namespace/name) from a
 // deduplicating queue that yields to the event loop between batches.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { FederatedService } from '../../../api/index.js';
 import type { Core } from '../../../core/index.js';
-import type { Logger } from '../../log.js';
 import { KeyQueue } from '../keyqueue.js';
-import { KeyWriter } from '../keywriter.js';
+import { KeyWriter, type WritingControllerOptions } from '../keywriter.js';
 import { MANAGED_BY } from '../../mesh/kinds/compact.js';
 import type { MeshStore } from '../../mesh/meshstore.js';
 import type { MatchEvent } from '../../../core/index.js';
@@ -18,17 +16,8 @@ import { federatedService, type Resolution, type Verdict } from './status.js';
 import { SliceWriter } from './writer.js';
 
 /** FedServicesOptions configure the controller. */
-export interface FedServicesOptions {
-  mesh: MeshStore;
+export interface FedServicesOptions extends WritingControllerOptions {
   core: Core;
-  kubeConfig: KubeConfig;
-  log: Logger;
-  isLeader: () => boolean;
-  writesPerSecond?: number;
-  burst?: number;
-  /** resyncMs is how often every federated Service is reconciled anyway (default 5 minutes). */
-  resyncMs?: number;
-  now?: () => Date;
 }
 
 /** FedServicesController keeps federated Services' EndpointSlices and FederatedServices. */

@@ -9,7 +9,6 @@ import {
   CustomObjectsApi,
   makeInformer,
   type Informer,
-  type KubeConfig,
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
@@ -21,26 +20,15 @@ import {
   type ServiceImport,
 } from '../../../api/index.js';
 import { runInformer } from '../../informer.js';
-import type { Logger } from '../../log.js';
 import { KeyQueue } from '../keyqueue.js';
-import { KeyWriter } from '../keywriter.js';
+import { KeyWriter, type WritingControllerOptions } from '../keywriter.js';
 import { MANAGED_BY, serviceKey } from '../../mesh/kinds/compact.js';
-import type { MeshStore } from '../../mesh/meshstore.js';
 import { SliceWriter, TokenBucket } from '../fedservices/writer.js';
 import { planImport, type MCSOp } from './plan.js';
 import { MCSWriter } from './writer.js';
 
 /** MCSOptions configure the controller. */
-export interface MCSOptions {
-  mesh: MeshStore;
-  kubeConfig: KubeConfig;
-  log: Logger;
-  isLeader: () => boolean;
-  writesPerSecond?: number;
-  burst?: number;
-  resyncMs?: number;
-  now?: () => Date;
-}
+export type MCSOptions = WritingControllerOptions;
 
 /** A write sent is not repeated for this long unless what it should write changes. */
 const SENT_TTL_MS = 10_000;
