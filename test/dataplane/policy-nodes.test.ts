@@ -16,7 +16,7 @@ import { startControlPlane, type ControlPlane } from '../harness/controlplane.js
 import { applyObjects, startLocalFedmesh, type LocalFedmesh } from '../harness/fedmesh.js';
 import { kubectl, kubectlOk } from '../harness/kubectl.js';
 import { FEDMESH_CNI, startAgents, type Agents } from '../harness/nodes/agents.js';
-import { createTestPods, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
+import { createTestPods, podGet, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
 import { waitFor } from '../harness/wait.js';
 
 const VNI = 4444;
@@ -33,20 +33,7 @@ describe('MeshNetworkPolicy on real nodes (root)', () => {
   // reach asks pod `to`'s echo server from pod `from`: the peer it saw, or 'refused'.
   const reach = async (from: string, to: string): Promise<string> => {
     const f = pods.get(from)!;
-    // busybox's wget -T crashes (exit 139): its timeout applet bounds the attempt instead.
-    const url = `http://${pods.get(to)!.ip}:${PORT}/`;
-    const r = await kubectl(kc(f.cluster), [
-      'exec',
-      from,
-      '--',
-      'timeout',
-      '-s',
-      'KILL',
-      '3',
-      'wget',
-      '-qO-',
-      url,
-    ]);
+    const r = await podGet(kc(f.cluster), from, `http://${pods.get(to)!.ip}:${PORT}/`);
     if (r.code !== 0 && !/exit code 137|timed out|Connection refused|No route/i.test(r.stderr))
       throw new Error(`wget from ${from} to ${to} failed unexpectedly: ${r.stderr.trim()}`);
     return r.code === 0 ? (/peer=([^\s]+):\d+/.exec(r.stdout)?.[1] ?? 'garbled') : 'refused';
@@ -257,22 +244,7 @@ describe('MeshNetworkPolicy on real nodes (root)', () => {
     pods.set('ops-1', { ...ops!, cluster: 'east' });
     const web = `http://${pods.get('web-1')!.ip}:${PORT}/`;
     const fromOps = async (): Promise<boolean> =>
-      (
-        await kubectl(kc('east'), [
-          'exec',
-          '-n',
-          'ops',
-          'ops-1',
-          '--',
-          'timeout',
-          '-s',
-          'KILL',
-          '3',
-          'wget',
-          '-qO-',
-          web,
-        ])
-      ).code === 0;
+      (await podGet(kc('east'), 'ops-1', web, { namespace: 'ops' })).code === 0;
     await waitFor('ops-1 admitted by its namespace', fromOps, { timeoutMs: 30_000 });
     await waitFor('other-1 refused', async () => (await reach('other-1', 'web-1')) === 'refused', {
       timeoutMs: 30_000,

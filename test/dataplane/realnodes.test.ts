@@ -23,7 +23,7 @@ import { FEDMESH_CNI, HEALTH_PORT, setOverlay, startAgents, type Agents } from '
 import { waitFor } from '../harness/wait.js';
 import { DEVICE, ROUTE_PROTOCOL } from '../../node/dataplane/types.js';
 import type { RealNode } from '../harness/nodes/node.js';
-import { createTestPods, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
+import { createTestPods, podGet, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
 
 const VNI = 4343;
 
@@ -37,19 +37,7 @@ describe('multi-cluster pod network on real nodes (root)', () => {
   const kc = (cluster: string): string => cp.cluster(cluster).kubeconfig;
   // seen asks the echo server in pod `to` (HTTP) from pod `from` and returns the peer it saw.
   const seen = async (from: PodInfo, fromCluster: string, to: PodInfo): Promise<string> => {
-    const r = await kubectl(kc(fromCluster), [
-      'exec',
-      from.name,
-      '--',
-      // busybox wget's own -T crashes; a refused or unrouted address must not hang the test
-      'timeout',
-      '-s',
-      'KILL',
-      '10',
-      'wget',
-      '-qO-',
-      `http://${to.ip}:8081/`,
-    ]);
+    const r = await podGet(kc(fromCluster), from.name, `http://${to.ip}:8081/`, { seconds: 10 });
     return /peer=([^\s]+):\d+/.exec(r.stdout)?.[1] ?? `failed: ${r.stderr.trim()}`;
   };
   const inNode = (netns: string, ...cmd: string[]): string =>

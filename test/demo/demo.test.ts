@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubectl, kubectlOk } from '../harness/kubectl.js';
+import { kubectlOk } from '../harness/kubectl.js';
+import { podGet } from '../harness/nodes/pods.js';
 import { nodesUnavailable } from '../harness/nodes/prerequisites.js';
 import { packageRoot } from '../harness/root.js';
 import { waitFor } from '../harness/wait.js';
@@ -123,20 +124,7 @@ async function assertRealPods(kc: string, s: DemoState): Promise<void> {
   ]);
   assert.match(reply, new RegExp(`peer=${row[1]!.replace(/\./g, '\\.')}:\\d+`), reply);
   // cluster-b's sample policy admits only frontends: cart-0 of cluster-a is refused.
-  const cart = await kubectl(kc, [
-    'exec',
-    '-n',
-    'shop',
-    'cart-0',
-    '--',
-    'timeout',
-    '-s',
-    'KILL',
-    '3',
-    'wget',
-    '-qO-',
-    `http://${dbIP}:8080/`,
-  ]);
+  const cart = await podGet(kc, 'cart-0', `http://${dbIP}:8080/`, { namespace: 'shop' });
   assert.notEqual(cart.code, 0, `cart-0 reached db-0: ${cart.stdout}`);
   assert.match(cart.stderr, /exit code 137/);
 }

@@ -1,6 +1,6 @@
 // pods.ts: test pods on real nodes: the workload image (busybox + fedmesh-echo) pinned to a node,
 // never pulled, with a TCP readiness probe so Ready comes from the kubelet; and waiting for them.
-import { kubectl, kubectlOk } from '../kubectl.js';
+import { kubectl, kubectlOk, type KubectlResult } from '../kubectl.js';
 import { ECHO_HTTP_PORT, ECHO_TCP_PORT } from '../../images/test-images.js';
 
 /** TestPod describes a workload pod on a real node. */
@@ -115,3 +115,17 @@ const podInfo = (p: RawPod): PodInfo => ({
   phase: p.status?.phase ?? '',
   ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
 });
+
+/** podGet fetches url from inside a pod with busybox's wget, bounded by seconds (default 3).
+ * busybox wget's own -T crashes (exit 139), so its timeout applet kills an attempt that gets no
+ * answer (a refused or unrouted address): kubectl then fails with "exit code 137". */
+export function podGet(
+  kubeconfig: string,
+  pod: string,
+  url: string,
+  o: { namespace?: string; seconds?: number } = {},
+): Promise<KubectlResult> {
+  const ns = o.namespace ? ['-n', o.namespace] : [];
+  const bound = ['timeout', '-s', 'KILL', String(o.seconds ?? 3)];
+  return kubectl(kubeconfig, ['exec', ...ns, pod, '--', ...bound, 'wget', '-qO-', url]);
+}
