@@ -93,17 +93,19 @@ export async function addressesBySource(
   return out;
 }
 
-/** fsvcCondition returns status/reason/message of a FederatedService condition ('' when absent). */
-export async function fsvcCondition(kubeconfig: string, name: string, type: string): Promise<string> {
+/** conditionOf returns status/reason/message of a condition of NS/name ('' when absent). */
+export async function conditionOf(
+  kubeconfig: string,
+  resource: string,
+  name: string,
+  type: string,
+): Promise<string> {
   const c = `.status.conditions[?(@.type=="${type}")]`;
-  const r = await kubectl(kubeconfig, [
-    'get',
-    'fsvc',
-    '-n',
-    NS,
-    name,
-    '-o',
-    `jsonpath={${c}.status}/{${c}.reason}/{${c}.message}`,
-  ]);
+  const jsonpath = `jsonpath={${c}.status}/{${c}.reason}/{${c}.message}`;
+  const r = await kubectl(kubeconfig, ['get', resource, '-n', NS, name, '-o', jsonpath]);
   return r.code === 0 ? r.stdout : '';
 }
+
+/** fsvcCondition returns status/reason/message of a FederatedService condition ('' when absent). */
+export const fsvcCondition = (kubeconfig: string, name: string, type: string): Promise<string> =>
+  conditionOf(kubeconfig, 'fsvc', name, type);

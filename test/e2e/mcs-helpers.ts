@@ -2,7 +2,7 @@
 // ServiceImports, derived Services and export conditions as a user would with kubectl.
 import { derivedServiceName } from '../../api/index.js';
 import { kubectl, kubectlOk } from '../harness/kubectl.js';
-import { NS } from './fedservices-helpers.js';
+import { NS, conditionOf } from './fedservices-helpers.js';
 
 /** serviceExport exports the Service name of namespace NS. */
 export const serviceExport = (name: string): object => ({
@@ -61,19 +61,8 @@ export async function derivedIP(kubeconfig: string, name: string): Promise<strin
 }
 
 /** exportCondition returns status/reason/message of a ServiceExport condition ('' when absent). */
-export async function exportCondition(kubeconfig: string, name: string, type: string): Promise<string> {
-  const c = `.status.conditions[?(@.type=="${type}")]`;
-  const r = await kubectl(kubeconfig, [
-    'get',
-    'serviceexports',
-    '-n',
-    NS,
-    name,
-    '-o',
-    `jsonpath={${c}.status}/{${c}.reason}/{${c}.message}`,
-  ]);
-  return r.code === 0 ? r.stdout : '';
-}
+export const exportCondition = (kubeconfig: string, name: string, type: string): Promise<string> =>
+  conditionOf(kubeconfig, 'serviceexports', name, type);
 
 /** unexport deletes the ServiceExport NS/name. */
 export const unexport = (kubeconfig: string, name: string): Promise<string> =>
