@@ -1,8 +1,17 @@
 // lease.ts: leader election on a coordination.k8s.io Lease, so that of several fedmesh-apiserver
 // replicas only one writes status. The holder renews by updating the Lease (optimistic
-// concurrency on resourceVersion); the renew time is kept in an annotation as epoch milliseconds,
-// which avoids MicroTime round-trip differences between clients.
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+// concurrency on resourceVersion), stamping its renew time in an annotation so that every renewal
+// changes the object. A candidate never compares that stamp with its own clock: as in client-go,
+// it judges expiry by its own clock from the moment it last saw the Lease change, so replicas on
+// nodes whose clocks disagree do not steal the Lease from a live holder.
+import {
+  CoordinationV1Api,
+  type ConfigurationOptions,
+  type KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  type V1Lease,
+} from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 
 const RENEW_ANNOTATION = 'federated.mesh/renew-time-ms';
@@ -25,14 +34,30 @@ export class LeaderElector {
   #leader = false;
   #timer?: NodeJS.Timeout;
   #stopped = false;
+  /** The Lease's resourceVersion when this replica last saw it change, and when (own clock). */
+  #observed = { version: '', at: 0 };
+  /** When (own clock) the last successful acquire or renew was sent. */
+  #renewedAt = 0;
+  /** Every Lease request is bounded, so a hung connection cannot stall the loop. */
+  readonly #bounded: ConfigurationOptions;
 
   constructor(private readonly o: LeaderElectorOptions) {
     this.#api = o.kubeConfig.makeApiClient(CoordinationV1Api);
+    const timeoutMs = Math.round(Math.min(5000, this.#duration() / 3));
+    const bound: ObservableMiddleware = {
+      pre: (ctx) => (ctx.setSignal(AbortSignal.timeout(timeoutMs)), new Observable(Promise.resolve(ctx))),
+      post: (ctx) => new Observable(Promise.resolve(ctx)),
+    };
+    this.#bounded = { middleware: [bound], middlewareMergeStrategy: 'append' };
   }
 
-  /** isLeader reports whether this replica holds the Lease (and has renewed it recently). */
+  /**
+   * isLeader reports whether this replica holds the Lease and renewed it within the renew deadline
+   * (two thirds of the lease duration): a holder whose renewals stall stops acting as leader
+   * before any other replica may take the Lease.
+   */
   isLeader(): boolean {
-    return this.#leader;
+    return this.#leader && this.#now() - this.#renewedAt < (this.#duration() * 2) / 3;
   }
 
   /** start begins the acquire/renew loop. */
@@ -49,8 +74,10 @@ export class LeaderElector {
   }
 
   async #tick(): Promise<void> {
+    const sent = this.#now();
     try {
       this.#leader = await this.#tryAcquire();
+      if (this.#leader) this.#renewedAt = sent;
     } catch (err) {
       if (this.#leader)
         this.o.log.warn('lost leadership: cannot renew the lease', {
@@ -66,16 +93,16 @@ export class LeaderElector {
     const { namespace, name, identity } = this.o;
     let lease: V1Lease;
     try {
-      lease = await this.#api.readNamespacedLease({ name, namespace });
+      lease = await this.#api.readNamespacedLease({ name, namespace }, this.#bounded);
     } catch (err) {
       if ((err as { code?: number }).code !== 404) throw err;
-      await this.#api.createNamespacedLease({ namespace, body: this.#body(undefined) });
+      await this.#api.createNamespacedLease({ namespace, body: this.#body(undefined) }, this.#bounded);
       return true;
     }
     const holder = lease.spec?.holderIdentity;
-    const renewed = Number(lease.metadata?.annotations?.[RENEW_ANNOTATION] ?? 0);
-    const duration = this.o.leaseDurationMs ?? 15_000;
-    const expired = !holder || this.#now() - renewed > duration;
+    const version = lease.metadata?.resourceVersion ?? '';
+    if (version !== this.#observed.version) this.#observed = { version, at: this.#now() };
+    const expired = !holder || this.#now() - this.#observed.at > this.#duration();
     if (holder !== identity && !expired) return false;
     await this.#write(lease);
     return true;
@@ -84,13 +111,22 @@ export class LeaderElector {
   async #write(current: V1Lease | undefined): Promise<void> {
     const body = this.#body(current);
     if (this.#stopped && current === undefined) {
-      const lease = await this.#api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      const lease = await this.#api.readNamespacedLease(
+        { name: this.o.name, namespace: this.o.namespace },
+        this.#bounded,
+      );
       if (lease.spec?.holderIdentity !== this.o.identity) return;
       lease.spec = { ...lease.spec, holderIdentity: undefined };
-      await this.#api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body: lease });
+      await this.#api.replaceNamespacedLease(
+        { name: this.o.name, namespace: this.o.namespace, body: lease },
+        this.#bounded,
+      );
       return;
     }
-    await this.#api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body });
+    await this.#api.replaceNamespacedLease(
+      { name: this.o.name, namespace: this.o.namespace, body },
+      this.#bounded,
+    );
   }
 
   #body(current: V1Lease | undefined): V1Lease {
@@ -106,9 +142,13 @@ export class LeaderElector {
       metadata,
       spec: {
         holderIdentity: this.o.identity,
-        leaseDurationSeconds: Math.ceil((this.o.leaseDurationMs ?? 15_000) / 1000),
+        leaseDurationSeconds: Math.ceil(this.#duration() / 1000),
       },
     };
+  }
+
+  #duration(): number {
+    return this.o.leaseDurationMs ?? 15_000;
   }
 
   #now(): number {
