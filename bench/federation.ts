@@ -1,7 +1,7 @@
 // federation.ts: propagation latency (pod created in cluster B until the ADDED event on a watch
 // in cluster A, through A's kube-apiserver and fedmesh) beside B's own watch latency for the same
 // pods in the same run; and memory per federated endpoint at 100k endpoints.
-//   npm run bench -- federation [PODS] [ENDPOINTS]   (default 1000 100000)
+//   npm run bench -- federation [PODS] [ENDPOINTS]   (default 1000 100000; PODS 0: memory only)
 import type { V1Pod } from '@kubernetes/client-node';
 import { Agent, request } from 'node:https';
 import { Core } from '../core/index.js';
@@ -159,10 +159,12 @@ function memory(n: number): void {
   if (!gc) throw new Error('run with --expose-gc (npm run bench does)');
   const core = Core.load();
   const m = new MeshStore(core);
+  // process.memoryUsage().external already includes arrayBuffers (Buffers and the core's linear
+  // memory): heap plus external is everything the store holds, counted once.
   const used = () => {
     gc();
     const u = process.memoryUsage();
-    return u.heapUsed + u.external + u.arrayBuffers;
+    return { heap: u.heapUsed, external: u.external, rss: u.rss };
   };
   const before = used();
   for (let i = 0; i < n; i += 1000)
@@ -172,12 +174,13 @@ function memory(n: number): void {
       Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ upsert: syntheticPod(i + j) })),
     );
   const after = used();
+  const per = (k: 'heap' | 'external') => (after[k] - before[k]) / n;
   console.log(
-    `memory of the mesh store at ${n} endpoints: ${((after - before) / n).toFixed(0)} bytes per federated endpoint (JS heap + WASM/external; stored object, cached JSON, index entry)`,
+    `memory of the mesh store at ${n} endpoints: ${(per('heap') + per('external')).toFixed(0)} bytes per federated endpoint (JS heap ${per('heap').toFixed(0)} + external ${per('external').toFixed(0)}, of which the core's index ${(core.stats().memoryBytes / n).toFixed(0)}); process RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB`,
   );
 }
 
 const n = Number(process.argv[2] ?? 1000);
 const endpoints = Number(process.argv[3] ?? 100_000);
 memory(endpoints);
-await propagation(n);
+if (n > 0) await propagation(n);

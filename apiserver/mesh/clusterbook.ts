@@ -16,11 +16,15 @@ export interface IPConflict {
   endpoints: { cluster: string; key: string }[];
 }
 
-/** ClusterBook tracks per-cluster ownership for the mesh store. */
+/** ClusterBook tracks per-cluster ownership for the mesh store. With a million endpoints it holds
+ * a million claims: a claim is the endpoint's key (the store's own string, not a copy), and a
+ * second claim on an IP, the rare case, is what turns it into a set. */
 export class ClusterBook {
   readonly #clusters = new Map<string, ClusterEntry>();
-  readonly #claims = new Map<string, Map<string, string>>();
-  readonly #claimsOf = new Map<string, string[]>();
+  /** The endpoint keys claiming each IP: one key, or a set of them. */
+  readonly #claims = new Map<string, string | Set<string>>();
+  /** The IPs each endpoint key claims: one IP, or a list. */
+  readonly #claimsOf = new Map<string, string | string[]>();
 
   #entry(cluster: string): ClusterEntry {
     let e = this.#clusters.get(cluster);
@@ -54,7 +58,7 @@ export class ClusterBook {
   /** forget drops key of cluster (deleted). */
   forget(cluster: string, kind: BookKind, key: string): void {
     this.#clusters.get(cluster)?.keys[kind].delete(key);
-    this.claim(key, cluster, []);
+    this.claim(key, []);
   }
 
   /** keys lists the keys of a cluster's kind. */
@@ -75,34 +79,51 @@ export class ClusterBook {
 
   /** dropCluster forgets a cluster entirely. */
   dropCluster(cluster: string): void {
-    for (const key of this.keys(cluster, 'endpoints')) this.claim(key, cluster, []);
+    for (const key of this.keys(cluster, 'endpoints')) this.claim(key, []);
     this.#clusters.delete(cluster);
   }
 
   /** claim sets the IPs an endpoint key claims (empty to release them). */
-  claim(key: string, cluster: string, ips: readonly string[]): void {
-    for (const ip of this.#claimsOf.get(key) ?? []) {
-      const m = this.#claims.get(ip);
-      m?.delete(key);
-      if (m?.size === 0) this.#claims.delete(ip);
-    }
+  claim(key: string, ips: readonly string[]): void {
+    const before = this.#claimsOf.get(key);
+    for (const ip of typeof before === 'string' ? [before] : (before ?? [])) this.#unclaim(ip, key);
     if (ips.length === 0) this.#claimsOf.delete(key);
-    else this.#claimsOf.set(key, [...ips]);
+    else this.#claimsOf.set(key, ips.length === 1 ? ips[0]! : [...ips]);
     for (const ip of ips) {
-      let m = this.#claims.get(ip);
-      if (!m) this.#claims.set(ip, (m = new Map<string, string>()));
-      m.set(key, cluster);
+      const have = this.#claims.get(ip);
+      if (have === undefined || have === key) this.#claims.set(ip, key);
+      else if (typeof have === 'string') this.#claims.set(ip, new Set([have, key]));
+      else have.add(key);
     }
+  }
+
+  #unclaim(ip: string, key: string): void {
+    const have = this.#claims.get(ip);
+    if (have === key) this.#claims.delete(ip);
+    else if (typeof have === 'object') {
+      have.delete(key);
+      if (have.size === 1) this.#claims.set(ip, [...have][0]!);
+    }
+  }
+
+  // clusterOf finds the cluster whose endpoints include key (clusters are few; conflicts rare).
+  #clusterOf(key: string): string | undefined {
+    for (const [name, e] of this.#clusters) if (e.keys.endpoints.has(key)) return name;
+    return undefined;
   }
 
   /** conflicts lists IPs claimed by endpoints of more than one cluster (optionally involving cluster). */
   conflicts(cluster?: string, limit = 100): IPConflict[] {
     const out: IPConflict[] = [];
-    for (const [ip, m] of this.#claims) {
-      if (m.size < 2) continue;
-      const clusters = new Set(m.values());
+    for (const [ip, keys] of this.#claims) {
+      if (typeof keys === 'string') continue;
+      const endpoints = [...keys].flatMap((key) => {
+        const c = this.#clusterOf(key);
+        return c === undefined ? [] : [{ cluster: c, key }];
+      });
+      const clusters = new Set(endpoints.map((e) => e.cluster));
       if (clusters.size < 2 || (cluster !== undefined && !clusters.has(cluster))) continue;
-      out.push({ ip, endpoints: [...m].map(([key, c]) => ({ cluster: c, key })) });
+      out.push({ ip, endpoints });
       if (out.length >= limit) break;
     }
     return out;

@@ -170,8 +170,13 @@ export class MeshStore {
     const staled = changes.map((c) =>
       'upsert' in c && stale ? { upsert: { ...c.upsert, status: { ...c.upsert.status, stale: true } } } : c,
     );
-    for (const c of staled) if ('upsert' in c) this.#book.touch(cluster, name, storeKey(c.upsert));
-    this.#store(name).apply(staled, (events) => this.#indexed(cluster, name, events));
+    const store = this.#store(name);
+    store.apply(staled, (events) => this.#indexed(cluster, name, events));
+    // After the store, so the book keeps the store's key strings rather than copies of them.
+    for (const c of staled) {
+      const e = 'upsert' in c ? store.get(storeKey(c.upsert)) : undefined;
+      if (e) this.#book.touch(cluster, name, e.key);
+    }
   }
 
   // Identities go to the selection before watchers hear of the batch.
@@ -183,7 +188,7 @@ export class MeshStore {
     const deletes = events.filter((e) => e.type === 'DELETED').map((e) => ix.prefix + e.entry.key);
     for (const e of events) {
       if (e.type === 'DELETED') this.#book.forget(cluster, name, e.entry.key);
-      else this.#book.claim(e.entry.key, cluster, ix.claims(e.entry.obj));
+      else this.#book.claim(e.entry.key, ix.claims(e.entry.obj));
     }
     this.selection.updateEndpoints(upserts, deletes);
   }

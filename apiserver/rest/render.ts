@@ -64,14 +64,13 @@ export function tableRow(
   const cells = [e.obj.metadata.name, ...(r.table?.cells(e.obj, now) ?? [])];
   const head = `{"cells":${JSON.stringify(cells)}`;
   if (include === 'None') return head + '}';
-  if (include === 'Object') return `${head},"object":${e.json.toString()}}`;
+  if (include === 'Object') return `${head},"object":${e.text}}`;
   return `${head},"object":${partialMetadataJSON(e, version)}}`;
 }
 
 /** partialMetadataJSON returns the PartialObjectMetadata JSON of an entry, serialized once per version. */
 export function partialMetadataJSON(e: Entry, version: string): string {
-  const forms = (e.forms ??= {});
-  return (forms[`pom/${version}`] ??= JSON.stringify(partialMetadata(e.obj, version)));
+  return e.form(`pom/${version}`, (obj) => JSON.stringify(partialMetadata(obj, version)));
 }
 
 /** tableJSON renders a Table with the given rows (already JSON) and optional column definitions. */
@@ -97,7 +96,7 @@ export function renderObject(r: Resource, e: Entry, form: Form, query: URLSearch
     if (form.protobuf) return { contentType: PROTOBUF_TYPE, bytes: encodePartialObjectMetadata(pm) };
     return json(JSON.stringify(pm));
   }
-  return { contentType: JSON_TYPE, bytes: e.json };
+  return json(e.text);
 }
 
 /** renderList renders a page of entries in the negotiated form. */
@@ -124,19 +123,18 @@ export function renderList(
     if (form.protobuf) return { contentType: PROTOBUF_TYPE, bytes: encodePartialObjectMetadataList(list) };
     return json(JSON.stringify(list));
   }
-  const head = Buffer.from(
-    `{"kind":"${r.info.listKind}","apiVersion":"${GROUP_VERSION}","metadata":${JSON.stringify(meta)},"items":[`,
-  );
-  const parts: Buffer[] = [head];
-  entries.forEach((e, i) => {
-    if (i > 0) parts.push(COMMA);
-    parts.push(e.json);
-  });
+  const head = `{"kind":"${r.info.listKind}","apiVersion":"${GROUP_VERSION}","metadata":${JSON.stringify(meta)},"items":[`;
+  // Encoded in chunks: a list of a million objects is longer than the longest string V8 allows.
+  const parts: Buffer[] = [Buffer.from(head)];
+  for (let i = 0; i < entries.length; i += LIST_CHUNK) {
+    const texts = entries.slice(i, i + LIST_CHUNK).map((e) => e.text);
+    parts.push(Buffer.from((i > 0 ? ',' : '') + texts.join(',')));
+  }
   parts.push(TAIL);
   return { contentType: JSON_TYPE, bytes: Buffer.concat(parts) };
 }
 
-const COMMA = Buffer.from(',');
+const LIST_CHUNK = 4096;
 const TAIL = Buffer.from(']}');
 
 function json(s: string): Body {

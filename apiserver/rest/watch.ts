@@ -162,10 +162,8 @@ function encoder(r: Resource, form: Form, q: URLSearchParams, now: () => number)
   if (form.kind === 'partial') {
     return (type, e) => `{"type":"${type}","object":${partialMetadataJSON(e, form.version)}}\n`;
   }
-  return (type, e) => Buffer.concat([Buffer.from(`{"type":"${type}","object":`), e.json, CLOSE]);
+  return (type, e) => `{"type":"${type}","object":${e.text}}\n`;
 }
-
-const CLOSE = Buffer.from('}\n');
 
 function bookmarkEvent(r: Resource, rv: number, annotations?: Record<string, string>): string {
   const metadata = { resourceVersion: String(rv), ...(annotations ? { annotations } : {}) };

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KObject } from '../types.js';
 import { Revision } from './revision.js';
+import { DecodedCache, Entry } from './entry.js';
 import { Store } from './store.js';
+import { SortedKeys, compareKeys } from './sorted-keys.js';
 
 type Thing = KObject & { spec: { v: number } };
 const thing = (name: string, v: number, namespace = 'ns'): Thing => ({
@@ -59,5 +61,62 @@ describe('store', () => {
     ]);
     assert.deepEqual([...s.keysFrom()], ['n1/z', 'n2/a', 'n2/b']);
     assert.deepEqual([...s.keysFrom('n1/z')], ['n2/a', 'n2/b']);
+  });
+
+  it('keeps keys in order through random inserts and deletes, across chunk splits', () => {
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const namespaces = ['a', 'a-b', 'b', 'ab', 'kube-system'];
+    const keys = new SortedKeys();
+    const model = new Set<string>();
+    for (let step = 0; step < 20_000; step++) {
+      const key = `${namespaces[rand(namespaces.length)]}/pod-${rand(3000)}`;
+      if (rand(3) === 0) {
+        keys.delete(key);
+        model.delete(key);
+      } else {
+        keys.add(key);
+        model.add(key);
+      }
+    }
+    const want = [...model].sort(compareKeys);
+    assert.equal(keys.size, want.length);
+    assert.deepEqual([...keys.from()], want);
+    // Namespace first: every key of "a" before any of "a-b", though '-' sorts below '/'.
+    assert.ok(want.findLastIndex((k) => k.startsWith('a/')) < want.findIndex((k) => k.startsWith('a-b/')));
+    for (const ns of namespaces) {
+      const inNs = want.filter((k) => k.startsWith(`${ns}/`));
+      assert.deepEqual([...keys.from(undefined, `${ns}/`)], inNs, `namespace ${ns}`);
+      const mid = inNs[inNs.length >> 1]!;
+      assert.deepEqual([...keys.from(mid, `${ns}/`)], inNs.slice(inNs.indexOf(mid) + 1), `after ${mid}`);
+    }
+    const after = want[want.length >> 1]!;
+    assert.deepEqual([...keys.from(after)], want.slice(want.indexOf(after) + 1));
+  });
+
+  it('keeps each version as text; decoded objects and forms live in a cache bounded by bytes', () => {
+    const cache = new DecodedCache(10_000);
+    const entries = Array.from(
+      { length: 200 },
+      (_, i) => new Entry<Thing>(`ns/t${i}`, i, JSON.stringify(thing(`t${i}`, i))),
+    );
+    for (const e of entries) {
+      assert.equal(cache.get(e, 'obj', () => JSON.parse(e.text) as Thing).spec.v, e.rv);
+      cache.get(e, 'name', () => `form of ${e.key}`);
+      assert.ok(cache.bytes <= 10_000, `cache holds ${cache.bytes} bytes`);
+    }
+    // The least recently used went first; a recent one is still the same object.
+    let made = 0;
+    const last = entries[199]!;
+    const again = cache.get(last, 'obj', () => (made++, JSON.parse(last.text) as Thing));
+    assert.equal(made, 0);
+    cache.get(entries[0]!, 'obj', () => (made++, JSON.parse(entries[0]!.text) as Thing));
+    assert.equal(made, 1, 'the oldest entry was evicted and decoded again');
+    assert.equal(again.metadata.name, 't199');
+    // The shared cache serves entry.obj the same way: decoded again after eviction, equal content.
+    const s = new Store<Thing>(new Revision());
+    const [ev] = s.apply([{ upsert: thing('x', 42) }]);
+    assert.equal(ev!.entry.obj.spec.v, 42);
+    assert.equal((JSON.parse(ev!.entry.text) as Thing).metadata.resourceVersion, String(ev!.entry.rv));
   });
 });

@@ -1,19 +1,12 @@
 // store.ts: an in-memory store of one kind of served object, with resourceVersions from a
 // sequence shared by every kind, a bounded event history for watches, and each object serialized
-// once per change (the bytes are reused by every list and every watcher).
+// once per change (the text is reused by every list and every watcher; entry.ts).
 import type { KObject } from '../types.js';
+import { newEntry, type Entry } from './entry.js';
 import type { Revision } from './revision.js';
 import { SortedKeys } from './sorted-keys.js';
 
-/** Entry is one stored object with its cached JSON bytes. */
-export interface Entry<T extends KObject = KObject> {
-  key: string;
-  rv: number;
-  obj: T;
-  json: Buffer;
-  /** Other serialized forms of this version (e.g. PartialObjectMetadata), made on first use. */
-  forms?: Record<string, string>;
-}
+export { Entry } from './entry.js';
 
 /** StoreEvent is one change, as watchers see it. */
 export interface StoreEvent<T extends KObject = KObject> {
@@ -87,11 +80,10 @@ export class Store<T extends KObject = KObject> {
   #upsert(obj: T): StoreEvent<T> | undefined {
     const key = objectKey(obj);
     const old = this.#entries.get(key);
-    const bare = JSON.stringify(withRV(obj, ''));
-    if (old && JSON.stringify(withRV(old.obj, '')) === bare) return undefined;
+    // Unchanged means: serialized at the old version, the same text.
+    if (old && JSON.stringify(withRV(obj, String(old.rv))) === old.text) return undefined;
     const rv = this.revision.next();
-    const stamped = withRV(obj, String(rv));
-    const entry: Entry<T> = { key, rv, obj: stamped, json: Buffer.from(JSON.stringify(stamped)) };
+    const entry = newEntry(key, rv, withRV(obj, String(rv)));
     this.#entries.set(key, entry);
     if (!old) this.#keys.add(key);
     return old ? { type: 'MODIFIED', entry, prev: old } : { type: 'ADDED', entry };
@@ -103,9 +95,7 @@ export class Store<T extends KObject = KObject> {
     this.#entries.delete(key);
     this.#keys.delete(key);
     const rv = this.revision.next();
-    const stamped = withRV(old.obj, String(rv));
-    const entry = { key, rv, obj: stamped, json: Buffer.from(JSON.stringify(stamped)) };
-    return { type: 'DELETED', entry, prev: old };
+    return { type: 'DELETED', entry: newEntry(key, rv, withRV(old.obj, String(rv))), prev: old };
   }
 
   /** since returns the events after rv, or 'expired' when the history no longer reaches back. */
