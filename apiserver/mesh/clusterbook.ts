@@ -18,13 +18,12 @@ export interface IPConflict {
 
 /** ClusterBook tracks per-cluster ownership for the mesh store. With a million endpoints it holds
  * a million claims: a claim is the endpoint's key (the store's own string, not a copy), and a
- * second claim on an IP, the rare case, is what turns it into a set. */
+ * second claim on an IP, the rare case, is what turns it into a set. The store tells it which IPs
+ * a key claimed before (from the previous version), so it keeps no second map per key. */
 export class ClusterBook {
   readonly #clusters = new Map<string, ClusterEntry>();
   /** The endpoint keys claiming each IP: one key, or a set of them. */
   readonly #claims = new Map<string, string | Set<string>>();
-  /** The IPs each endpoint key claims: one IP, or a list. */
-  readonly #claimsOf = new Map<string, string | string[]>();
 
   #entry(cluster: string): ClusterEntry {
     let e = this.#clusters.get(cluster);
@@ -55,10 +54,10 @@ export class ClusterBook {
     e.keys[kind].set(key, e.epoch);
   }
 
-  /** forget drops key of cluster (deleted). */
-  forget(cluster: string, kind: BookKind, key: string): void {
+  /** forget drops key of cluster (deleted), and the IPs it claimed. */
+  forget(cluster: string, kind: BookKind, key: string, claimed: readonly string[] = []): void {
     this.#clusters.get(cluster)?.keys[kind].delete(key);
-    this.claim(key, []);
+    this.claim(key, [], claimed);
   }
 
   /** keys lists the keys of a cluster's kind. */
@@ -77,18 +76,14 @@ export class ClusterBook {
     return this.#clusters.get(cluster)?.keys[kind].size ?? 0;
   }
 
-  /** dropCluster forgets a cluster entirely. */
+  /** dropCluster forgets a cluster entirely, once its keys have been forgotten. */
   dropCluster(cluster: string): void {
-    for (const key of this.keys(cluster, 'endpoints')) this.claim(key, []);
     this.#clusters.delete(cluster);
   }
 
-  /** claim sets the IPs an endpoint key claims (empty to release them). */
-  claim(key: string, ips: readonly string[]): void {
-    const before = this.#claimsOf.get(key);
-    for (const ip of typeof before === 'string' ? [before] : (before ?? [])) this.#unclaim(ip, key);
-    if (ips.length === 0) this.#claimsOf.delete(key);
-    else this.#claimsOf.set(key, ips.length === 1 ? ips[0]! : [...ips]);
+  /** claim moves the IPs an endpoint key claims from before to ips (empty to release them). */
+  claim(key: string, ips: readonly string[], before: readonly string[]): void {
+    for (const ip of before) this.#unclaim(ip, key);
     for (const ip of ips) {
       const have = this.#claims.get(ip);
       if (have === undefined || have === key) this.#claims.set(ip, key);

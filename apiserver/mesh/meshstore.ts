@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { Revision } from '../store/revision.js';
 import { Store, type StoreEvent } from '../store/store.js';
 import { ClusterBook, type BookKind, type IPConflict } from './clusterbook.js';
-import { hostIdentity, workloadIdentity } from './identity.js';
+import { hostIdentity, hostIdentityParent, workloadIdentity, workloadIdentityParent } from './identity.js';
 import { MESH_KINDS } from './kinds/index.js';
 import type {
   MeshChanges,
@@ -47,22 +47,28 @@ export interface MeshStoreOptions {
   log?: Logger;
 }
 
-/** Indexing says how a store's objects enter the selection: ID prefix, identity, claimed pod IPs. */
+/** Indexing says how a store's objects enter the selection: identity and claimed pod IPs. An
+ * endpoint's ID in the selection is its store key, the same string: a workload's is namespace/name,
+ * a host's (cluster-scoped) is its name, so the two never collide (isWorkloadID). */
 interface Indexing<T> {
-  prefix: string;
   identity(id: string, obj: T): EndpointUpdate;
+  /** parent is the identity parent the endpoint refers to (identity.ts). */
+  parent(obj: T): ParentUpdate;
   claims(obj: T): readonly string[];
 }
 
 const INDEXING: { [K in ObjectStoreName]: Indexing<MeshObjects[K]> } = {
   // Host-network pods use their node's IPs; only pod-network IPs claim an address.
   endpoints: {
-    prefix: 'w:',
     identity: workloadIdentity,
+    parent: workloadIdentityParent,
     claims: (o) => (o.spec.hostNetwork ? [] : (o.spec.ips ?? [])),
   },
-  hosts: { prefix: 'h:', identity: hostIdentity, claims: () => [] },
+  hosts: { identity: hostIdentity, parent: hostIdentityParent, claims: () => [] },
 };
+
+/** isWorkloadID tells a workload's ID in the selection (namespace/name) from a host's (name). */
+export const isWorkloadID = (id: string): boolean => id.includes('/');
 
 /** MeshStore holds the federated view of every cluster. */
 export class MeshStore {
@@ -85,6 +91,8 @@ export class MeshStore {
   readonly #started = new Set<string>();
   readonly #everSynced = new Set<string>();
   readonly #parents = new Map<string, Set<string>>();
+  /** How many endpoints refer to each identity parent; a parent lives while one does. */
+  readonly #identityRefs = new Map<string, number>();
   readonly #clusterListeners = new Set<(e: ClusterEvent) => void>();
 
   constructor(core: Core, o: MeshStoreOptions = {}) {
@@ -184,13 +192,53 @@ export class MeshStore {
     const ix: Indexing<MeshObjects[K]> = INDEXING[name];
     const upserts = events
       .filter((e) => e.type !== 'DELETED')
-      .map((e) => ix.identity(ix.prefix + e.entry.key, e.entry.obj));
-    const deletes = events.filter((e) => e.type === 'DELETED').map((e) => ix.prefix + e.entry.key);
+      .map((e) => ix.identity(e.entry.key, e.entry.obj));
+    const deletes = events.filter((e) => e.type === 'DELETED').map((e) => e.entry.key);
     for (const e of events) {
-      if (e.type === 'DELETED') this.#book.forget(cluster, name, e.entry.key);
-      else this.#book.claim(e.entry.key, ix.claims(e.entry.obj));
+      const gone = e.type === 'DELETED';
+      const before = gone ? ix.claims(e.entry.obj) : e.prev ? ix.claims(e.prev.obj) : [];
+      if (gone) this.#book.forget(cluster, name, e.entry.key, before);
+      else this.#book.claim(e.entry.key, ix.claims(e.entry.obj), before);
     }
+    const parents = this.#identityParents(ix, events);
+    this.selection.updateParents(parents.upsert, []);
     this.selection.updateEndpoints(upserts, deletes);
+    this.selection.updateParents([], parents.remove);
+  }
+
+  // identityParents counts the batch's references to identity parents: those first referred to
+  // now are upserted before the endpoints, those no longer referred to removed after them.
+  #identityParents<T extends MeshObjects[ObjectStoreName]>(
+    ix: Indexing<T>,
+    events: StoreEvent<T>[],
+  ): { upsert: ParentUpdate[]; remove: string[] } {
+    const before = new Map<string, number>();
+    const made = new Map<string, ParentUpdate>();
+    const count = (id: string, by: number): void => {
+      const n = this.#identityRefs.get(id) ?? 0;
+      if (!before.has(id)) before.set(id, n);
+      if (n + by === 0) this.#identityRefs.delete(id);
+      else this.#identityRefs.set(id, n + by);
+    };
+    for (const e of events) {
+      const old = e.type === 'DELETED' ? e.entry.obj : e.prev?.obj;
+      const now = e.type === 'DELETED' ? undefined : ix.parent(e.entry.obj);
+      const was = old && ix.parent(old).id;
+      if (was === now?.id) continue;
+      if (was !== undefined) count(was, -1);
+      if (now) {
+        made.set(now.id, now);
+        count(now.id, 1);
+      }
+    }
+    const upsert: ParentUpdate[] = [];
+    const remove: string[] = [];
+    for (const [id, n] of before) {
+      const live = this.#identityRefs.has(id);
+      if (n === 0 && live) upsert.push(made.get(id)!);
+      else if (n > 0 && !live) remove.push(id);
+    }
+    return { upsert, remove };
   }
 
   /** newEpoch starts a sync epoch for cluster; sweep(cluster, epoch) later removes what it did not deliver. */
@@ -288,12 +336,11 @@ export class MeshStore {
    * in bounded steps that yield to the event loop. */
   async matching(selector: Selector): Promise<MeshMatch[]> {
     return (await this.selection.evaluate(selector)).flatMap((id): MeshMatch[] => {
-      const key = id.slice(2);
-      if (id.startsWith(INDEXING.endpoints.prefix)) {
-        const e = this.endpoints.get(key);
+      if (isWorkloadID(id)) {
+        const e = this.endpoints.get(id);
         return e ? [{ kind: 'workload', obj: e.obj }] : [];
       }
-      const h = this.hosts.get(key);
+      const h = this.hosts.get(id);
       return h ? [{ kind: 'host', obj: h.obj }] : [];
     });
   }

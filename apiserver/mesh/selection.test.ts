@@ -40,10 +40,10 @@ describe('mesh selection', () => {
     m.selection.addSelector('db', "app == 'db' && pcns.tier == 'data'", { ipSet: true });
     m.apply('b', 'namespaces', [{ upsert: namespace('shop', { tier: 'data' }) }]);
     m.apply('b', 'pods', [{ upsert: pod('db-0', '10.1.0.7', { app: 'db' }) }]);
-    assert.deepEqual(got.at(-1)?.matches, [{ selector: 'db', endpoint: 'w:shop/b.db-0', started: true }]);
+    assert.deepEqual(got.at(-1)?.matches, [{ selector: 'db', endpoint: 'shop/b.db-0', started: true }]);
     assert.deepEqual(got.at(-1)?.ipSets.get('db'), { added: ['10.1.0.7'], removed: [] });
     m.apply('b', 'namespaces', [{ upsert: namespace('shop', { tier: 'web' }) }]);
-    assert.deepEqual(got.at(-1)?.matches, [{ selector: 'db', endpoint: 'w:shop/b.db-0', started: false }]);
+    assert.deepEqual(got.at(-1)?.matches, [{ selector: 'db', endpoint: 'shop/b.db-0', started: false }]);
     assert.deepEqual(got.at(-1)?.ipSets.get('db'), { added: [], removed: ['10.1.0.7'] });
   });
 
@@ -68,8 +68,8 @@ describe('mesh selection', () => {
     assert.deepEqual(
       got.at(-1)?.matches.map((e) => [e.endpoint, e.started]),
       [
-        ['w:shop/b.x', false],
-        ['w:shop/b.y', false],
+        ['shop/b.x', false],
+        ['shop/b.y', false],
       ],
     );
     assert.deepEqual(removed, ['b']);
@@ -85,5 +85,34 @@ describe('mesh selection', () => {
     m.selection.addSelector('all', 'all()');
     m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1', {}) }]);
     assert.equal(got.length, 1);
+  });
+
+  it('identity labels win over own labels of the same key, and follow pods in and out', () => {
+    const m = new MeshStore(core);
+    const sel = (id: string, selector: string): void => m.selection.addSelector(id, selector);
+    sel('cluster-a', "federated.mesh/cluster == 'a'");
+    sel('claims-evil', "federated.mesh/cluster == 'evil'");
+    sel('calico-ns', "projectcalico.org/namespace == 'shop' && projectcalico.org/orchestrator == 'k8s'");
+    sel('own', "app == 'web' && federated.mesh/kind == 'workload'");
+    sel('sa', "federated.mesh/serviceaccount == 'default'");
+    const spoof = { app: 'web', 'federated.mesh/cluster': 'evil', 'projectcalico.org/namespace': 'x' };
+    m.apply('a', 'pods', [
+      { upsert: pod('web-0', '10.0.0.1', spoof) },
+      { upsert: pod('web-1', '10.0.0.2', { app: 'web' }) },
+    ]);
+    m.apply('b', 'pods', [{ upsert: pod('web-0', '10.1.0.1', { app: 'web' }) }]);
+    assert.deepEqual(m.selection.matching('cluster-a'), ['shop/a.web-0', 'shop/a.web-1']);
+    assert.deepEqual(m.selection.matching('claims-evil'), []);
+    assert.deepEqual(m.selection.matching('calico-ns'), ['shop/a.web-0', 'shop/a.web-1', 'shop/b.web-0']);
+    assert.deepEqual(m.selection.matching('own'), ['shop/a.web-0', 'shop/a.web-1', 'shop/b.web-0']);
+    // The last pod of a cluster's namespace goes, and with it the identity it shared; a pod that
+    // comes back later gets it again.
+    m.apply('a', 'pods', [{ delete: { namespace: 'shop', name: 'web-0' } }]);
+    m.apply('a', 'pods', [{ delete: { namespace: 'shop', name: 'web-1' } }]);
+    assert.deepEqual(m.selection.matching('cluster-a'), []);
+    assert.deepEqual(m.selection.matching('sa'), ['shop/b.web-0']);
+    m.apply('a', 'pods', [{ upsert: pod('web-2', '10.0.0.3', { app: 'web' }) }]);
+    assert.deepEqual(m.selection.matching('cluster-a'), ['shop/a.web-2']);
+    assert.deepEqual(m.selection.matching('sa'), ['shop/a.web-2', 'shop/b.web-0']);
   });
 });

@@ -34,10 +34,10 @@ export interface PolicyControllerDeps {
 
 const policyKey = (p: MeshNetworkPolicy): string => `${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`;
 
-// clusterOf reads the cluster from a selection endpoint ID: "w:<ns>/<cluster>.<pod>" or "h:<cluster>.<node>".
+// clusterOf reads the cluster from a selection endpoint ID: "<ns>/<cluster>.<pod>" or "<cluster>.<node>".
 function clusterOf(id: string): string {
-  const rest = id.startsWith('w:') ? id.slice(id.indexOf('/') + 1) : id.slice(2);
-  return rest.slice(0, rest.indexOf('.'));
+  const name = id.slice(id.indexOf('/') + 1);
+  return name.slice(0, name.indexOf('.'));
 }
 
 /** PolicyController turns MeshNetworkPolicies into served IP sets. */
