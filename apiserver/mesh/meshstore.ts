@@ -13,6 +13,7 @@ import type { Core, EndpointUpdate, ParentUpdate, Selector } from '../../core/in
 import type { Logger } from '../log.js';
 import { Revision } from '../store/revision.js';
 import { Store, type StoreEvent } from '../store/store.js';
+import { endpointCodec } from './endpointcodec.js';
 import { ClusterBook, type BookKind, type IPConflict } from './clusterbook.js';
 import { hostIdentity, hostIdentityParent, workloadIdentity, workloadIdentityParent } from './identity.js';
 import { MESH_KINDS } from './kinds/index.js';
@@ -96,7 +97,7 @@ export class MeshStore {
   readonly #clusterListeners = new Set<(e: ClusterEvent) => void>();
 
   constructor(core: Core, o: MeshStoreOptions = {}) {
-    this.endpoints = new Store(this.revision, o.historySize ?? 10_000);
+    this.endpoints = new Store(this.revision, o.historySize ?? 10_000, endpointCodec);
     this.hosts = new Store(this.revision, o.historySize ?? 10_000);
     this.ipSets = new Store(this.revision, o.historySize ?? 10_000);
     // A slice event carries up to 256 members: a shorter history bounds its memory (a node that

@@ -2,7 +2,7 @@
 // cached JSON bytes), meta.k8s.io Tables and PartialObjectMetadata(List).
 import { encodePartialObjectMetadata, encodePartialObjectMetadataList } from '../protobuf/index.js';
 import { badRequest } from '../status.js';
-import type { Entry } from '../store/store.js';
+import { joinTexts, type Entry } from '../store/entry.js';
 import { GROUP_VERSION, type KObject } from '../types.js';
 import type { Form } from './negotiate.js';
 import type { ColumnDefinition, Resource } from './resource.js';
@@ -127,8 +127,7 @@ export function renderList(
   // Encoded in chunks: a list of a million objects is longer than the longest string V8 allows.
   const parts: Buffer[] = [Buffer.from(head)];
   for (let i = 0; i < entries.length; i += LIST_CHUNK) {
-    const texts = entries.slice(i, i + LIST_CHUNK).map((e) => e.text);
-    parts.push(Buffer.from((i > 0 ? ',' : '') + texts.join(',')));
+    parts.push(Buffer.from((i > 0 ? ',' : '') + joinTexts(entries.slice(i, i + LIST_CHUNK))));
   }
   parts.push(TAIL);
   return { contentType: JSON_TYPE, bytes: Buffer.concat(parts) };

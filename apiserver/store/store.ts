@@ -2,6 +2,7 @@
 // sequence shared by every kind, a bounded event history for watches, and each object serialized
 // once per change (the text is reused by every list and every watcher; entry.ts).
 import type { KObject } from '../types.js';
+import type { TextCodec } from './codec.js';
 import { newEntry, type Entry } from './entry.js';
 import type { Revision } from './revision.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -37,6 +38,8 @@ export class Store<T extends KObject = KObject> {
   constructor(
     private readonly revision: Revision,
     private readonly historySize = 10_000,
+    /** codec compacts the stored JSON of this kind's objects (codec.ts). */
+    private readonly codec?: TextCodec,
   ) {
     this.#horizon = revision.current();
   }
@@ -81,9 +84,9 @@ export class Store<T extends KObject = KObject> {
     const key = objectKey(obj);
     const old = this.#entries.get(key);
     // Unchanged means: serialized at the old version, the same text.
-    if (old && JSON.stringify(withRV(obj, String(old.rv))) === old.text) return undefined;
+    if (old && this.#stored(withRV(obj, String(old.rv))) === old.stored) return undefined;
     const rv = this.revision.next();
-    const entry = newEntry(key, rv, withRV(obj, String(rv)));
+    const entry = newEntry(key, rv, withRV(obj, String(rv)), this.codec);
     this.#entries.set(key, entry);
     if (!old) this.#keys.add(key);
     return old ? { type: 'MODIFIED', entry, prev: old } : { type: 'ADDED', entry };
@@ -95,7 +98,12 @@ export class Store<T extends KObject = KObject> {
     this.#entries.delete(key);
     this.#keys.delete(key);
     const rv = this.revision.next();
-    return { type: 'DELETED', entry: newEntry(key, rv, withRV(old.obj, String(rv))), prev: old };
+    return { type: 'DELETED', entry: newEntry(key, rv, withRV(old.obj, String(rv)), this.codec), prev: old };
+  }
+
+  #stored(obj: T): string {
+    const json = JSON.stringify(obj);
+    return this.codec ? this.codec.compact(json) : json;
   }
 
   /** since returns the events after rv, or 'expired' when the history no longer reaches back. */
