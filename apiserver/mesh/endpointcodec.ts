@@ -1,7 +1,6 @@
 // endpointcodec.ts: the fragments every FederatedEndpoint's JSON repeats, in the order the
 // converter (kinds/pods.ts) writes its fields, so the mesh store keeps each endpoint in about a
-// third of its JSON (store/codec.ts). Earlier fragments are replaced first: the long fixed runs,
-// then field names, then common label keys.
+// third of its JSON (store/codec.ts).
 import { TextCodec } from '../store/codec.js';
 
 const FRAGMENTS = [
@@ -11,9 +10,9 @@ const FRAGMENTS = [
   '","uid":"',
   '","creationTimestamp":"',
   '","labels":{"',
-  '"federated.mesh/cluster":"',
-  '"pod-template-hash":"',
-  '"app.kubernetes.io/',
+  'federated.mesh/cluster":"',
+  'pod-template-hash":"',
+  'app.kubernetes.io/',
   '"},"resourceVersion":"',
   '"},"spec":{"cluster":"',
   '","pod":"',

@@ -14,8 +14,9 @@ const A_MARK = /[\u0001-\u001f]/;
 
 /** TextCodec compacts and expands JSON texts with a fixed list of fragments. */
 export class TextCodec {
-  readonly #fragments: readonly string[];
-  readonly #marks: readonly string[];
+  /** Every fragment in one alternation, longest first: one pass over a text compacts it. */
+  readonly #any: RegExp;
+  readonly #markOf = new Map<string, string>();
   readonly #byMark: Record<string, string> = {};
 
   constructor(fragments: readonly string[]) {
@@ -23,17 +24,18 @@ export class TextCodec {
       throw new Error(`a text codec takes at most ${LAST_MARK - FIRST_MARK + 1} fragments`);
     for (const f of fragments)
       if (f.length < 2 || A_MARK.test(f)) throw new Error(`unusable fragment ${JSON.stringify(f)}`);
-    this.#fragments = fragments;
-    this.#marks = fragments.map((_, i) => String.fromCharCode(FIRST_MARK + i));
-    fragments.forEach((f, i) => (this.#byMark[this.#marks[i]!] = f));
+    fragments.forEach((f, i) => {
+      const mark = String.fromCharCode(FIRST_MARK + i);
+      this.#markOf.set(f, mark);
+      this.#byMark[mark] = f;
+    });
+    const longestFirst = [...fragments].sort((a, b) => b.length - a.length);
+    this.#any = new RegExp(longestFirst.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   }
 
-  /** compact replaces each fragment of json (as written by JSON.stringify) by its mark. */
+  /** compact replaces the fragments of json (as written by JSON.stringify) by their marks. */
   compact(json: string): string {
-    let out = json;
-    for (let i = 0; i < this.#fragments.length; i++)
-      out = out.replaceAll(this.#fragments[i]!, this.#marks[i]!);
-    return out;
+    return json.replace(this.#any, (f) => this.#markOf.get(f)!);
   }
 
   /** expand restores the JSON of a compacted text (or of several joined). */
