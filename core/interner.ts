@@ -73,7 +73,9 @@ export class AddressTable {
       const w = parseIP(a);
       if (w === null) throw new Error(`invalid IP address ${JSON.stringify(a)}: expected IPv4 or IPv6`);
       // Spellings of one address (::1, 0::1) share an id, so they count as one member.
-      const name = formatWords(w);
+      // Keep the caller's string when it is already canonical (most are), not an equal copy.
+      const formatted = formatWords(w);
+      const name = formatted === a ? a : formatted;
       const same = this.#ids.get(name);
       if (same !== undefined) {
         this.#ids.set(a, same);
