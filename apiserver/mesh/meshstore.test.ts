@@ -55,4 +55,20 @@ describe('mesh store', () => {
     assert.equal(m.revision.current(), rv + 1);
     assert.deepEqual(m.counts('a'), { workloads: 1, hosts: 0 });
   });
+
+  it('tells nothing and restamps nothing when a cluster is already as stale or current as asked', () => {
+    const m = new MeshStore(Core.load());
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1') }, { upsert: pod('y', '10.0.0.2') }]);
+    const told: string[] = [];
+    m.onCluster((e) => told.push(e.type));
+    const rv = m.revision.current();
+    m.setStale('a', false); // connected after every synced batch
+    m.setStale('a', false);
+    assert.equal(m.revision.current(), rv);
+    m.setStale('a', true);
+    m.setStale('a', true);
+    assert.equal(m.revision.current(), rv + 2, 'one event per object, once');
+    m.setStale('a', false);
+    assert.deepEqual(told, ['stale', 'current']);
+  });
 });

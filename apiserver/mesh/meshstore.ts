@@ -263,8 +263,11 @@ export class MeshStore {
     return deletes.endpoints.length + deletes.hosts.length;
   }
 
-  /** setStale marks every object of a cluster stale (disconnected, data kept) or current again. */
+  /** setStale marks every object of a cluster stale (disconnected, data kept) or current again; it
+   * does nothing (and tells no one) when the cluster already is so. Syncers report "connected"
+   * after every batch they apply, so this is called far more often than the state changes. */
   setStale(cluster: string, stale: boolean): void {
+    if (this.#stale.has(cluster) === stale) return;
     if (stale) this.#stale.add(cluster);
     else this.#stale.delete(cluster);
     this.#restamp(cluster, 'endpoints', stale);

@@ -1,5 +1,6 @@
 // filter.ts: the object filter of a list or watch request: namespace scope, label selector
 // (evaluated by the WASM core) and field selectors.
+import type { Entry } from '../store/entry.js';
 import type { KObject } from '../types.js';
 import type { Reader } from './resource.js';
 import { labelSelectorToCalico, parseFieldSelector } from './selectors.js';
@@ -18,6 +19,8 @@ export interface Filter {
   namespace?: string;
   trivial: boolean;
   matches(obj: KObject): boolean;
+  /** admits is matches for a stored entry; a trivial filter decides by the key, without decoding. */
+  admits(e: Entry): boolean;
   /** dispose releases the compiled selector; call it when the request ends. */
   dispose(): void;
 }
@@ -49,7 +52,10 @@ export function buildFilter(
     return labelMatch ? labelMatch.matches(obj.metadata.labels ?? {}) : true;
   };
   const dispose = (): void => labelMatch?.dispose();
-  const result: Filter = { trivial: reqs.length === 0 && !labelMatch, matches, dispose };
+  const trivial = reqs.length === 0 && !labelMatch;
+  const inScope = namespace === undefined ? () => true : (e: Entry) => e.key.startsWith(`${namespace}/`);
+  const admits = trivial ? inScope : (e: Entry) => matches(e.obj);
+  const result: Filter = { trivial, matches, admits, dispose };
   if (namespace !== undefined) result.namespace = namespace;
   return result;
 }

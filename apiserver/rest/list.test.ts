@@ -10,10 +10,12 @@ import type { KObject } from '../types.js';
 import type { Filter } from './filter.js';
 import { CONTINUE_EXPIRED, list } from './list.js';
 
-const all: Filter = { trivial: true, matches: () => true, dispose: () => undefined };
+const all: Filter = { trivial: true, matches: () => true, admits: () => true, dispose: () => undefined };
+const keep = (o: KObject): boolean => o.metadata.labels?.keep === 'yes';
 const labelled: Filter = {
   trivial: false,
-  matches: (o) => o.metadata.labels?.keep === 'yes',
+  matches: keep,
+  admits: (e) => keep(e.obj),
   dispose: () => undefined,
 };
 

@@ -131,7 +131,7 @@ export function list(store: Store, current: number, q: URLSearchParams, filter: 
   let more = false;
   for (const e of entriesFrom(store, listRV, current, token?.after, prefix)) {
     const key = e.key;
-    if (!filter.matches(e.obj)) continue;
+    if (!filter.admits(e)) continue;
     if (limit > 0 && entries.length === limit) {
       more = true;
       if (!filter.trivial) break;

@@ -57,9 +57,9 @@ export function validateWatchOptions(q: URLSearchParams): void {
 
 /** transition maps a store event to what a filtered watcher sees, or undefined for nothing. */
 function transition(ev: StoreEvent, f: Filter): EventType | undefined {
-  const was = ev.prev !== undefined && f.matches(ev.prev.obj);
+  const was = ev.prev !== undefined && f.admits(ev.prev);
   if (ev.type === 'DELETED') return was ? 'DELETED' : undefined;
-  const is = f.matches(ev.entry.obj);
+  const is = f.admits(ev.entry);
   if (is) return was ? 'MODIFIED' : 'ADDED';
   return was ? 'DELETED' : undefined;
 }
@@ -134,7 +134,7 @@ function initialEvents(store: Store, f: Filter, write: (b: Buffer | string) => v
   const prefix = f.namespace !== undefined ? `${f.namespace}/` : undefined;
   for (const key of store.keysFrom(undefined, prefix)) {
     const e = store.get(key)!;
-    if (f.matches(e.obj)) write(encode('ADDED', e));
+    if (f.admits(e)) write(encode('ADDED', e));
   }
 }
 

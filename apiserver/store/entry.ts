@@ -56,25 +56,29 @@ export function joinTexts(entries: readonly Entry[]): string {
 }
 
 interface Cached {
-  values: Map<string, unknown>;
+  values: Record<string, unknown>;
   bytes: number;
 }
 
-/** DecodedCache keeps recently used decoded objects and forms, least recently used out first. */
+/**
+ * DecodedCache keeps recently used decoded objects and forms in two generations: new and used
+ * values go to the young one; when it holds half the budget, it becomes the old one and the old
+ * one is dropped whole. A value read from the old generation moves to the young one. Every step
+ * is O(1), unlike evicting from the front of one insertion-ordered map, whose deleted slots every
+ * later walk has to skip.
+ */
 export class DecodedCache {
-  readonly #items = new Map<object, Cached>();
-  #bytes = 0;
+  #young = new Map<object, Cached>();
+  #old = new Map<object, Cached>();
+  #youngBytes = 0;
+  #oldBytes = 0;
 
   constructor(private readonly budgetBytes: number) {}
 
   /** get returns the cached value of name for e, making and caching it when absent. */
   get<V>(e: Entry<KObject>, name: string, make: () => V): V {
-    const c = this.#items.get(e);
-    if (c?.values.has(name)) {
-      this.#items.delete(e);
-      this.#items.set(e, c);
-      return c.values.get(name) as V;
-    }
+    const c = this.#young.get(e) ?? this.#promote(e);
+    if (c && name in c.values) return c.values[name] as V;
     const v = make();
     this.put(e, name, v);
     return v;
@@ -82,25 +86,39 @@ export class DecodedCache {
 
   /** put caches value under name for e. */
   put(e: Entry<KObject>, name: string, v: unknown): void {
-    let c = this.#items.get(e);
-    if (c) this.#items.delete(e);
-    else c = { values: new Map(), bytes: 0 };
+    let c = this.#young.get(e) ?? this.#promote(e);
+    if (!c) this.#young.set(e, (c = { values: Object.create(null) as Record<string, unknown>, bytes: 0 }));
     // A decoded object costs about twice its JSON; a form costs its own length.
     const cost = typeof v === 'string' ? v.length : e.stored.length * (e.codec ? 6 : 2);
-    c.values.set(name, v);
+    c.values[name] = v;
     c.bytes += cost;
-    this.#bytes += cost;
-    this.#items.set(e, c);
-    for (const [k, old] of this.#items) {
-      if (this.#bytes <= this.budgetBytes || k === e) break;
-      this.#items.delete(k);
-      this.#bytes -= old.bytes;
-    }
+    this.#youngBytes += cost;
+    this.#rotateWhenFull();
+  }
+
+  #rotateWhenFull(): void {
+    if (this.#youngBytes <= this.budgetBytes / 2) return;
+    this.#old = this.#young;
+    this.#oldBytes = this.#youngBytes;
+    this.#young = new Map();
+    this.#youngBytes = 0;
+  }
+
+  // promote moves e's values from the old generation to the young one.
+  #promote(e: Entry<KObject>): Cached | undefined {
+    const c = this.#old.get(e);
+    if (!c) return undefined;
+    this.#old.delete(e);
+    this.#oldBytes -= c.bytes;
+    this.#young.set(e, c);
+    this.#youngBytes += c.bytes;
+    this.#rotateWhenFull();
+    return c;
   }
 
   /** bytes is the estimated size of what the cache holds. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#youngBytes + this.#oldBytes;
   }
 }
 
