@@ -53,19 +53,23 @@ export function columnsOf(r: Resource): ColumnDefinition[] {
   return [NAME_COLUMN, ...(r.table?.columns ?? [])];
 }
 
-/** tableRow renders one Table row (cells and the embedded object) as a JSON string. */
+/** tableRow renders one Table row (cells and the embedded object) as a JSON string. A row of a
+ * list (bulk) reads the object without caching it or its forms. */
 export function tableRow(
   r: Resource,
   e: Entry,
   include: IncludeObject,
   version: string,
   now: number,
+  bulk = false,
 ): string {
-  const cells = [e.obj.metadata.name, ...(r.table?.cells(e.obj, now) ?? [])];
+  const obj = bulk ? e.peek() : e.obj;
+  const cells = [obj.metadata.name, ...(r.table?.cells(obj, now) ?? [])];
   const head = `{"cells":${JSON.stringify(cells)}`;
   if (include === 'None') return head + '}';
-  if (include === 'Object') return `${head},"object":${e.text}}`;
-  return `${head},"object":${partialMetadataJSON(e, version)}}`;
+  if (include === 'Object') return `${head},"object":${bulk ? e.peekText() : e.text}}`;
+  const pom = bulk ? JSON.stringify(partialMetadata(obj, version)) : partialMetadataJSON(e, version);
+  return `${head},"object":${pom}}`;
 }
 
 /** partialMetadataJSON returns the PartialObjectMetadata JSON of an entry, serialized once per version. */
@@ -110,7 +114,7 @@ export function renderList(
 ): Body {
   if (form.kind === 'table') {
     const include = includeObjectOf(query);
-    const rows = entries.map((e) => tableRow(r, e, include, form.version, now));
+    const rows = entries.map((e) => tableRow(r, e, include, form.version, now, true));
     return json(tableJSON(r, rows, meta, form.version, true));
   }
   if (form.kind === 'partial') {
@@ -118,7 +122,7 @@ export function renderList(
       kind: 'PartialObjectMetadataList',
       apiVersion: `meta.k8s.io/${form.version}`,
       metadata: meta,
-      items: entries.map((e) => partialMetadata(e.obj, form.version)),
+      items: entries.map((e) => partialMetadata(e.peek(), form.version)),
     };
     if (form.protobuf) return { contentType: PROTOBUF_TYPE, bytes: encodePartialObjectMetadataList(list) };
     return json(JSON.stringify(list));

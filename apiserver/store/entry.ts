@@ -25,11 +25,22 @@ export class Entry<T extends KObject = KObject> {
 
   /** obj is the decoded object; callers must not modify it (it is shared). */
   get obj(): T {
-    return decodedCache.get(
-      this,
-      'obj',
-      () => JSON.parse(this.codec ? this.codec.expand(this.stored) : this.stored) as T,
-    );
+    return decodedCache.get(this, 'obj', () => JSON.parse(this.#json()) as T);
+  }
+
+  /** peek returns the decoded object without caching it: for walks over many entries (lists),
+   * which would otherwise push every recently used object out of the cache. */
+  peek(): T {
+    return (decodedCache.peek(this, 'obj') as T | undefined) ?? (JSON.parse(this.#json()) as T);
+  }
+
+  /** peekText returns the object's JSON without caching it. */
+  peekText(): string {
+    return (decodedCache.peek(this, 'text') as string | undefined) ?? this.#json();
+  }
+
+  #json(): string {
+    return this.codec ? this.codec.expand(this.stored) : this.stored;
   }
 
   /** form returns a derived serialized form of this version (e.g. `pom/v1`), made once while cached. */
@@ -102,6 +113,11 @@ export class DecodedCache {
     this.#oldBytes = this.#youngBytes;
     this.#young = new Map();
     this.#youngBytes = 0;
+  }
+
+  /** peek returns the cached value of name for e, if any, without making or moving anything. */
+  peek(e: Entry<KObject>, name: string): unknown {
+    return this.#young.get(e)?.values[name] ?? this.#old.get(e)?.values[name];
   }
 
   // promote moves e's values from the old generation to the young one.
