@@ -1,7 +1,7 @@
 // federation.ts: propagation latency (pod created in cluster B until the ADDED event on a watch
 // in cluster A, through A's kube-apiserver and fedmesh) beside B's own watch latency for the same
 // pods in the same run; and memory per federated endpoint at 100k endpoints.
-//   npm run bench -- federation [PODS] [ENDPOINTS]   (default 1000 100000; PODS 0: memory only)
+//   npm run bench -- federation [PODS] [ENDPOINTS]   (default 1000 100000; PODS 0: memory only, ENDPOINTS 0: propagation only)
 import type { V1Pod } from '@kubernetes/client-node';
 import { Agent, request } from 'node:https';
 import { Core } from '../core/index.js';
@@ -182,5 +182,5 @@ function memory(n: number): void {
 
 const n = Number(process.argv[2] ?? 1000);
 const endpoints = Number(process.argv[3] ?? 100_000);
-memory(endpoints);
+if (endpoints > 0) memory(endpoints);
 if (n > 0) await propagation(n);
