@@ -6,7 +6,16 @@
 // It reports the cold and warm `npm run demo -- up` times.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -176,4 +185,33 @@ describe('the README quick start in a fresh clone, with an empty control-plane c
     assert.match(upResult.stderr, /demo: failed: the demo stopped before it was ready/);
     assert.deepEqual(uses([clone, ...caches]), [], 'processes left after down');
   });
+
+  it(
+    'up gives up on a build that stalls, says what stalled and what to run, and leaves nothing',
+    {
+      timeout: 10 * MINUTE,
+    },
+    async () => {
+      useEmptyCache();
+      // A go that neither prints nor computes: the control-plane build stalls in its module download.
+      const bin = mkdtempSync(join(tmpdir(), 'fedmesh-stalled-go-'));
+      caches.push(bin);
+      writeFileSync(join(bin, 'go'), '#!/bin/sh\nexec sleep 3600\n', { mode: 0o755 });
+      const saved = env;
+      env = { ...env, PATH: `${bin}:${env.PATH}`, FEDMESH_DEMO_STALL_SECONDS: '5' };
+      try {
+        const r = await sh(readmeLine('npm run demo -- up'), 8 * MINUTE);
+        assert.equal(r.code, 1, r.stderr.slice(-3000));
+        assert.match(
+          r.stderr,
+          /demo: failed: no progress for \d+ s while building the control-plane binaries/,
+        );
+        assert.match(r.stderr, /run `npm run demo -- up` again/);
+        assert.deepEqual(uses([clone, ...caches]), [], 'processes left after giving up');
+        assert.match((await sh('npm run demo -- status')).stdout, /fedmesh demo: not running/);
+      } finally {
+        env = saved;
+      }
+    },
+  );
 });
