@@ -8,7 +8,6 @@
 //   npm run bench -- crd [SIZES] [WATCHERS] [ROUNDS]   (default 10000,100000 1000 5)
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:https';
-import type { V1Pod } from '@kubernetes/client-node';
 import { GROUP_VERSION } from '../apiserver/types.js';
 import type { Cluster } from '../test/harness/cluster.js';
 import { startControlPlane } from '../test/harness/controlplane.js';
@@ -16,6 +15,7 @@ import { startLocalFedmesh, type LocalFedmesh } from '../test/harness/fedmesh.js
 import { applyObjects, kubectlOk } from '../test/harness/kubectl.js';
 import { now, spread, type Command, type Reply, type Server } from './crd-client.js';
 import { quantile } from './stats.js';
+import { syntheticPod } from './workload.js';
 
 const PLURAL = 'federatedendpoints';
 const PATH = `/apis/${GROUP_VERSION}/${PLURAL}`;
@@ -27,7 +27,7 @@ const FORMS: [string, string][] = [
     'application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
   ],
 ];
-const NAMESPACES = 50;
+const NAMESPACES = 50; // as syntheticPod spreads them
 
 // The custom resource kube-apiserver serves: FederatedEndpoint's columns, fields kept as sent.
 const crd = {
@@ -58,31 +58,6 @@ const crd = {
     ],
   },
 };
-
-function pod(i: number, version = 0): V1Pod {
-  const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  return {
-    metadata: {
-      name: `pod-${i}`,
-      namespace: `ns-${i % NAMESPACES}`,
-      uid: `uid-${i}`,
-      resourceVersion: String(i + 1 + version),
-      creationTimestamp: new Date(1_700_000_000_000),
-      labels: { app: `app-${i % 200}`, tier: ['web', 'api', 'data'][i % 3]!, change: String(version) },
-    },
-    spec: {
-      nodeName: `node-${i % 500}`,
-      serviceAccountName: `sa-${i % 40}`,
-      containers: [{ name: 'app', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }],
-    },
-    status: {
-      phase: 'Running',
-      podIP: ip,
-      podIPs: [{ ip }],
-      conditions: [{ type: 'Ready', status: 'True' }],
-    },
-  };
-}
 
 function call(
   c: Cluster,
@@ -198,7 +173,7 @@ async function round(
       (x) => x - since,
     );
   const tf = now();
-  fm.mesh.apply('b', 'pods', [{ upsert: pod(i, r) }]);
+  fm.mesh.apply('b', 'pods', [{ upsert: syntheticPod(i, r) }]);
   const fl = await seen('fedmesh', tf);
   const path = `${PATH.replace(PLURAL, `namespaces/ns-${i % NAMESPACES}/${PLURAL}`)}/${name}`;
   const change = { metadata: { labels: { change: String(r) } } };
@@ -285,7 +260,7 @@ async function main(): Promise<void> {
         fm.mesh.apply(
           'b',
           'pods',
-          Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ upsert: pod(i + j) })),
+          Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ upsert: syntheticPod(i + j) })),
         );
       const t = Date.now();
       await copyToReference(fm, ref, have, n);

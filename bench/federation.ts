@@ -2,9 +2,9 @@
 // in cluster A, through A's kube-apiserver and fedmesh) beside B's own watch latency for the same
 // pods in the same run; and memory per federated endpoint at 100k endpoints.
 //   npm run bench -- federation [PODS] [ENDPOINTS]   (default 1000 100000; PODS 0: memory only, ENDPOINTS 0: propagation only)
-import type { V1Pod } from '@kubernetes/client-node';
 import { Agent, request } from 'node:https';
 import { Core } from '../core/index.js';
+import { syntheticPod } from './workload.js';
 import { MeshStore } from '../apiserver/mesh/meshstore.js';
 import type { Cluster } from '../test/harness/cluster.js';
 import { connect } from '../test/harness/connect.js';
@@ -123,35 +123,6 @@ async function propagation(n: number): Promise<void> {
   } finally {
     await cp.stop();
   }
-}
-
-function syntheticPod(i: number): V1Pod {
-  return {
-    metadata: {
-      name: `pod-${i}`,
-      namespace: `ns-${i % 50}`,
-      uid: `uid-${i}`,
-      resourceVersion: String(i + 1),
-      creationTimestamp: new Date(1_700_000_000_000),
-      labels: {
-        app: `app-${i % 200}`,
-        tier: ['web', 'api', 'data'][i % 3]!,
-        version: `v${i % 5}`,
-        'pod-template-hash': (i % 9973).toString(16),
-      },
-    },
-    spec: {
-      nodeName: `node-${i % 500}`,
-      serviceAccountName: `sa-${i % 40}`,
-      containers: [{ name: 'app', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }],
-    },
-    status: {
-      phase: 'Running',
-      podIP: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-      podIPs: [{ ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` }],
-      conditions: [{ type: 'Ready', status: 'True' }],
-    },
-  };
 }
 
 function memory(n: number): void {

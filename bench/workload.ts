@@ -1,6 +1,7 @@
 // workload.ts: a realistic mesh for the core benchmarks: endpoints spread over clusters and
 // namespaces (parents with pcns.* labels), skewed app popularity, tiers and versions, and a
 // policy-like mix of selectors.
+import type { V1Pod } from '@kubernetes/client-node';
 import type { EndpointUpdate, ParentUpdate } from '../core/index.js';
 import type { Rng } from '../test/support/selectorgen.js';
 
@@ -80,4 +81,39 @@ export function selectors(rng: Rng, n: number): string[] {
           : `app == "${app}" && !has(quarantine)`;
     }
   });
+}
+
+/** syntheticPod is pod i of the API benchmarks (federation, crd): 50 namespaces, 500 nodes, 40
+ * service accounts, one IPv4 address each; version > 0 makes a later version of it (a changed
+ * label and resourceVersion), as a watch would deliver. */
+export function syntheticPod(i: number, version = 0): V1Pod {
+  const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  const labels: Record<string, string> = {
+    app: `app-${i % 200}`,
+    tier: ['web', 'api', 'data'][i % 3]!,
+    version: `v${i % 5}`,
+    'pod-template-hash': (i % 9973).toString(16),
+  };
+  if (version > 0) labels.change = String(version);
+  return {
+    metadata: {
+      name: `pod-${i}`,
+      namespace: `ns-${i % 50}`,
+      uid: `uid-${i}`,
+      resourceVersion: String(i + 1 + version),
+      creationTimestamp: new Date(1_700_000_000_000),
+      labels,
+    },
+    spec: {
+      nodeName: `node-${i % 500}`,
+      serviceAccountName: `sa-${i % 40}`,
+      containers: [{ name: 'app', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }],
+    },
+    status: {
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
 }
