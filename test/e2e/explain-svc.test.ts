@@ -71,8 +71,10 @@ before(async () => {
     ),
     service('plain', { selector: { app: 'web' }, ports: [{ port: 80 }] }),
   ]);
+  // status.endpoints counts what fedmesh found; Ready=True says its EndpointSlices are written,
+  // which is what explain reads back.
   await waitFor(
-    'the federated Service to have endpoints',
+    'the federated Service to have its endpoints written',
     async () =>
       (await kubectlOk(kcA, [
         'get',
@@ -81,8 +83,8 @@ before(async () => {
         'shop',
         'db-global',
         '-o',
-        'jsonpath={.status.endpoints}',
-      ])) === '2',
+        'jsonpath={.status.endpoints} {.status.conditions[?(@.type=="Ready")].status}',
+      ])) === '2 True',
   );
 });
 
