@@ -21,6 +21,7 @@ export const MESH = {
   apiService: APISERVICE_NAME,
   namespace: 'fedmesh',
   deployment: 'fedmesh-apiserver',
+  daemonSet: 'fedmesh-node',
   service: 'fedmesh-apiserver',
   serviceAccount: 'fedmesh-apiserver',
   servingSecret: 'fedmesh-apiserver-serving',

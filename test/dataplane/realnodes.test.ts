@@ -1,9 +1,9 @@
 // realnodes.test.ts: the multi-cluster network on real nodes (as root): clusters east and west,
-// two real nodes each (kubelet, containerd, kube-proxy), no pod routes on the underlay. fedmesh-cni
+// two dual-stack real nodes each (kubelet, containerd, kube-proxy), no pod routes on the underlay. fedmesh-cni
 // is chained by its own installer into each node's conflist (after bridge + host-local), and
 // fedmesh-node runs in each node's network namespace against its cluster's API. Real pods of the
-// two clusters talk over the VXLAN overlay with the configured VNI, keeping their source IPs, and
-// get the overlay MTU. The bridge plugin masquerades (ipMasq): mesh traffic is exempt, the rest is not.
+// two clusters talk over the VXLAN overlay with the configured VNI, keeping their source IPs (IPv4
+// and IPv6), and get the overlay MTU. The bridge plugin masquerades (ipMasq): mesh traffic is exempt, the rest is not.
 // Every agent restarted during a cross-cluster stream leaves it flowing and changes nothing on
 // adoption; in routed mode (the underlay routes pod CIDRs) source IPs are kept all the same; an RCC
 // removed takes the other cluster's entries and nothing fedmesh did not make.
@@ -56,6 +56,7 @@ describe('multi-cluster pod network on real nodes (root)', () => {
         perCluster: 2,
         podRoutes: false,
         ipMasq: true,
+        ipv6: true,
         cniBinaries: FEDMESH_CNI(),
       },
     });
@@ -110,6 +111,35 @@ describe('multi-cluster pod network on real nodes (root)', () => {
       Number(/packets (\d+)/.exec(counter)?.[1] ?? 0) > 0,
       `no VXLAN packet with VNI ${VNI} on west-node-1: ${counter}`,
     );
+  });
+
+  it('IPv6 pod addresses cross the same overlay, source addresses preserved', async () => {
+    const seen6 = async (from: PodInfo, fromCluster: string, to: PodInfo): Promise<string> => {
+      const r = await podGet(kc(fromCluster), from.name, `http://[${to.ip6}]:8081/`, { seconds: 10 });
+      return /peer=\[([^\]\s]+)\]:\d+/.exec(r.stdout)?.[1] ?? `failed: ${r.stdout}${r.stderr.trim()}`;
+    };
+    const [e1, e2, w1, w2] = ['east-pod-1', 'east-pod-2', 'west-pod-1', 'west-pod-2'].map((n) =>
+      pods.get(n)!,
+    );
+    for (const p of [e1!, e2!, w1!, w2!]) assert.match(p.ip6, /^fd10:/, `${p.name} has an IPv6 address`);
+    assert.equal(await seen6(e1!, 'east', w1!), e1!.ip6, 'east-pod-1 -> west-pod-1');
+    assert.equal(await seen6(e2!, 'east', w2!), e2!.ip6, 'east-pod-2 -> west-pod-2');
+    assert.equal(await seen6(w2!, 'west', e1!), w2!.ip6, 'west-pod-2 -> east-pod-1');
+    // Routed by fedmesh: each west pod CIDR through the VXLAN device, next hop the remote VTEP.
+    const routes6 = inNode(
+      cp.nodes!.node('east-node-1', 'east').plan.netns,
+      'ip',
+      '-6',
+      'route',
+      'show',
+      'proto',
+      String(ROUTE_PROTOCOL),
+    );
+    for (const w of nodesOf('west'))
+      assert.match(
+        routes6,
+        new RegExp(`^${w.plan.podCIDR6.replace(/\//g, '\\/')} via fe80:\\S+ dev ${DEVICE}`, 'm'),
+      );
   });
 
   it('with the bridge plugin masquerading, traffic to a non-mesh address is masqueraded', async () => {

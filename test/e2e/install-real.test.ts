@@ -1,20 +1,24 @@
-// install-real.test.ts: `kubectl mesh install` on a cluster of real nodes deploys fedmesh-apiserver
-// as a real Deployment from the fedmesh image (built from files as the Containerfile lays it out,
-// imported into each node's containerd): pods Running as uid 65532, the APIService Available
-// through its in-cluster Service, `kubectl get fep -A` served by those pods, and the second
-// replica taking over the Lease when the leader's pod is deleted. The fedmesh-node DaemonSet is
-// applied from the same image but not run: its hostPath volumes (/etc/cni/net.d, /opt/cni/bin,
-// /run/fedmesh) would be this machine's, shared by every test node, so the harness runs no
-// DaemonSet controller; the dataplane tests run fedmesh-node and fedmesh-cni in the nodes instead.
+// install-real.test.ts: `kubectl mesh install` on a cluster of real nodes deploys fedmesh from its
+// image (built from files as the Containerfile lays it out, imported into each node's containerd):
+// fedmesh-apiserver as a real Deployment (pods Running as uid 65532, the APIService Available
+// through its in-cluster Service, `kubectl get fep -A` served by those pods, the second replica
+// taking over the Lease when the leader's pod is deleted) and fedmesh-node as a real DaemonSet on
+// every node: its init container copies the standalone fedmesh-cni into the node's /opt/cni/bin and
+// chains it into the node's conflist (each harness node has its own, bind-mounted at the standard
+// paths in its mount namespace), the runtime calls it for new pods, and the nodes enforce a
+// MeshNetworkPolicy with the image's nft and conntrack.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fedmeshImageRef, buildFedmeshImage, NONROOT } from '../images/fedmesh-image.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { kubectlOk } from '../harness/kubectl.js';
-import { createTestPods, waitPodsReady } from '../harness/nodes/pods.js';
+import { HEALTH_PORT } from '../harness/nodes/agents.js';
+import { createTestPods, podGet, waitPodsReady, type PodInfo } from '../harness/nodes/pods.js';
+import { NODE_PATHS } from '../harness/nodes/config.js';
+import { ECHO_HTTP_PORT } from '../images/test-images.js';
 import { nodesUnavailable } from '../harness/nodes/prerequisites.js';
 import { packageRoot } from '../harness/root.js';
 import { waitFor } from '../harness/wait.js';
@@ -218,4 +222,117 @@ describe('kubectl mesh install on real nodes', () => {
       { timeoutMs: 120_000, intervalMs: 1000 },
     );
   });
+
+  it('runs fedmesh-node on every node: fedmesh-cni is chained into each node and serves new pods, and the nodes enforce a policy', async () => {
+    const ds = JSON.parse(
+      await kubectlOk(kc, ['get', 'daemonset', '-n', 'fedmesh', 'fedmesh-node', '-o', 'json']),
+    ) as { status: { desiredNumberScheduled: number; numberReady: number } };
+    assert.deepEqual([ds.status.desiredNumberScheduled, ds.status.numberReady], [2, 2]);
+    for (const n of cp.nodes!.nodes) {
+      const conflist = JSON.parse(readFileSync(join(n.files.cniConfDir, '10-fedmesh.conflist'), 'utf8')) as {
+        plugins: { type: string }[];
+      };
+      assert.deepEqual(
+        conflist.plugins.map((p) => p.type),
+        ['bridge', 'fedmesh-cni'],
+        `${n.name}: the installer chains fedmesh-cni after the primary plugin`,
+      );
+      const plugin = join(n.files.cniBinDir, 'fedmesh-cni');
+      assert.ok(lstatSync(plugin).isFile(), `${n.name}: fedmesh-cni is copied, not linked`);
+      const version = await runIn(plugin, { CNI_COMMAND: 'VERSION', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
+      assert.match(
+        version,
+        /"supportedVersions"/,
+        `${n.name}: the copied plugin runs on the host without Node`,
+      );
+    }
+    const host = NODE_PATHS.cniConfDir;
+    assert.deepEqual(
+      existsSync(host)
+        ? readdirSync(host).filter((f) => readFileSync(join(host, f), 'utf8').includes('fedmesh-cni'))
+        : [],
+      [],
+      "the machine's own CNI folder is untouched",
+    );
+
+    const [n1, n2] = [`${CLUSTER}-node-1`, `${CLUSTER}-node-2`];
+    await createTestPods(
+      kc,
+      [
+        { name: 'db-1', node: n1, labels: { app: 'db' } },
+        { name: 'frontend-1', node: n2, labels: { app: 'frontend' } },
+        { name: 'other-1', node: n2, labels: { app: 'other' } },
+      ],
+      cp.nodes!.images.workload.ref,
+    );
+    const pods = new Map<string, PodInfo>(
+      (await waitPodsReady(kc, 'default', ['db-1', 'frontend-1', 'other-1'])).map((p) => [p.name, p]),
+    );
+    // Each pod's CNI ADD went through the chained plugin to its node's fedmesh-node.
+    for (const n of cp.nodes!.nodes)
+      assert.ok(
+        (await registeredPods(n.plan.ip)) >= (n.name === n1 ? 1 : 2),
+        `${n.name}: fedmesh-node registered the new pods`,
+      );
+
+    await kubectlOk(kc, ['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'config.federated.mesh/v1alpha1',
+        kind: 'MeshNetworkPolicy',
+        metadata: { name: 'db-from-frontends', namespace: 'default' },
+        spec: {
+          selector: "app == 'db'",
+          ingress: [
+            {
+              action: 'Allow',
+              protocol: 'TCP',
+              source: { selector: "app == 'frontend'" },
+              destination: { ports: [ECHO_HTTP_PORT] },
+            },
+          ],
+        },
+      }),
+    });
+    await waitFor(
+      'both nodes enforcing the policy',
+      async () =>
+        (
+          await kubectlOk(kc, [
+            'get',
+            'nodes',
+            '-o',
+            'jsonpath={.items[*].status.conditions[?(@.type=="FedmeshPolicyReady")].reason}',
+          ])
+        )
+          .split(' ')
+          .filter((r) => r === 'Enforced').length === 2,
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    const reach = async (from: string): Promise<string> => {
+      const r = await podGet(kc, from, `http://${pods.get('db-1')!.ip}:${ECHO_HTTP_PORT}/`);
+      return r.code === 0 ? (/peer=([^\s]+):\d+/.exec(r.stdout)?.[1] ?? 'garbled') : 'refused';
+    };
+    await waitFor(
+      'frontend-1 allowed to db-1',
+      async () => (await reach('frontend-1')) === pods.get('frontend-1')!.ip,
+    );
+    assert.equal(await reach('other-1'), 'refused', 'a pod the policy does not allow is refused');
+  });
 });
+
+/** runIn runs an executable with only the given environment and returns its stdout. */
+function runIn(bin: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+  });
+}
+
+/** registeredPods reads fedmesh_node_registered_pods from a node's fedmesh-node. */
+async function registeredPods(nodeIP: string): Promise<number> {
+  const text = await (await fetch(`http://${nodeIP}:${HEALTH_PORT}/metrics`)).text();
+  return Number(/^fedmesh_node_registered_pods\s+(\S+)$/m.exec(text)?.[1] ?? NaN);
+}

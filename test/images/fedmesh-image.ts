@@ -1,7 +1,8 @@
 // fedmesh-image.ts: the fedmesh image of the Containerfile, built from files into an archive
-// (no registry or image builder runs here): scripts/image-files.mjs lays out /opt/fedmesh and the
-// launchers exactly as the Containerfile's build stage does, and this machine's Node runtime stands
-// in for the distroless base: /nodejs/bin/node with the libraries it links, and the nonroot user.
+// (no registry or image builder runs here): scripts/build-cni.mjs and scripts/image-files.mjs make
+// /opt/fedmesh, the launchers and the standalone fedmesh-cni exactly as the Containerfile's build
+// stage does, and this machine's Node runtime stands in for the distroless base: /nodejs/bin/node
+// with the libraries it links, and the nonroot user.
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -23,11 +24,13 @@ export function fedmeshImageRef(): string {
   return `localhost/fedmesh:v${version}-local`;
 }
 
-/** buildFedmeshImage writes the image archive to out (the checkout must be built: npm run build). */
+/** buildFedmeshImage writes the image archive to out (the checkout must be built: npm run build;
+ * it builds the standalone fedmesh-cni itself). */
 export async function buildFedmeshImage(out: string): Promise<ImageArchive> {
   const work = mkdtempSync(join(dirname(out), '.fedmesh-image-'));
   try {
     const rootfs = join(work, 'rootfs');
+    await run(process.execPath, [join(packageRoot(), 'scripts/build-cni.mjs')], { maxBuffer: 16 << 20 });
     await run(process.execPath, [join(packageRoot(), 'scripts/image-files.mjs'), rootfs], {
       maxBuffer: 16 << 20,
     });
@@ -39,7 +42,7 @@ export async function buildFedmeshImage(out: string): Promise<ImageArchive> {
         config: {
           entrypoint: ['fedmesh-apiserver'],
           user: `${NONROOT}:${NONROOT}`,
-          env: ['PATH=/usr/local/bin:/nodejs/bin:/usr/bin:/bin', 'NODE_ENV=production'],
+          env: ['PATH=/usr/local/bin:/nodejs/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'NODE_ENV=production'],
           workingDir: '/opt/fedmesh',
         },
       },

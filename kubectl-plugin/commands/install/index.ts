@@ -1,5 +1,6 @@
 // index.ts: `kubectl mesh install`: the serving certificate, the manifests and the APIService,
-// then a wait (with progress) until the API is Available and the Deployment is ready.
+// then a wait (with progress) until the API is Available, the Deployment is ready and the
+// fedmesh-node DaemonSet is rolled out.
 import { dnsLabelProblem } from '../../../api/index.js';
 import { readFileSync } from 'node:fs';
 import type { V1Secret } from '@kubernetes/client-node';
@@ -9,7 +10,7 @@ import { MESH, apply, describe, loadKube, parseDuration, waitFor } from '../../k
 import type { Kube } from '../../kube/index.js';
 import { RENEW_BEFORE_DAYS, notAfter } from './certs.js';
 import { planInstall, readServingSecret, redacted, type InstallOptions, type Plan } from './objects.js';
-import { all, apiServiceAvailable, crdEstablished, deploymentReady } from './ready.js';
+import { all, apiServiceAvailable, crdEstablished, daemonSetReady, deploymentReady } from './ready.js';
 
 /** FIELD_MANAGER is the server-side apply field manager of every kubectl-mesh write. */
 export const FIELD_MANAGER = 'kubectl-mesh';
@@ -20,8 +21,9 @@ const installCommand: Command = {
   description: [
     'Install fedmesh: a serving CA and certificate in Secret fedmesh/fedmesh-apiserver-serving (kept',
     `while valid for ${RENEW_BEFORE_DAYS}+ days, unless --rotate-certs), the namespace, CRDs, RBAC, Service,`,
-    'Deployment and the APIService with its caBundle, all server-side applied; then wait until the',
-    'APIService is Available and the Deployment is ready. Running it again is safe.',
+    'Deployment, the fedmesh-node DaemonSet and the APIService with its caBundle, all server-side',
+    'applied; then wait until the APIService is Available, the Deployment is ready and fedmesh-node',
+    'runs on every node. Running it again is safe.',
     '',
     'Local mode (--local-port and --local-ca-file) registers a fedmesh-apiserver running on this',
     'machine instead: namespace, CRDs, user RBAC, an ExternalName Service to localhost and the',
@@ -91,10 +93,10 @@ async function runInstall(ctx: Context): Promise<number> {
   if (dryRun === 'server' || timeoutMs === 0) return 0;
   const next = opts.local
     ? `kubectl describe apiservice ${MESH.apiService}`
-    : `kubectl -n ${MESH.namespace} describe deploy/${MESH.deployment}`;
+    : `kubectl -n ${MESH.namespace} describe deploy/${MESH.deployment} ds/${MESH.daemonSet}`;
   const ready = opts.local
     ? apiServiceAvailable(kube.kc)
-    : all(apiServiceAvailable(kube.kc), deploymentReady(kube.kc));
+    : all(apiServiceAvailable(kube.kc), deploymentReady(kube.kc), daemonSetReady(kube.kc));
   await waitFor('fedmesh', ready, timeoutMs, ctx.io.stderr, { next: `Run \`${next}\` to see why.` });
   ctx.io.stdout(
     `fedmesh is installed in context ${kube.context}: apiservice/${MESH.apiService} is Available.\n`,

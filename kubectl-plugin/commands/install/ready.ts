@@ -36,6 +36,33 @@ export function deploymentReady(kc: KubeConfig): Check {
   };
 }
 
+/**
+ * daemonSetReady checks that fedmesh-node is rolled out as `kubectl rollout status` judges it:
+ * the controller has seen the current spec, and every node that should run it has an updated,
+ * ready pod (a cluster with no schedulable node is ready with none).
+ */
+export function daemonSetReady(kc: KubeConfig): Check {
+  return async () => {
+    let ds;
+    try {
+      ds = await kc
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDaemonSet({ name: MESH.daemonSet, namespace: MESH.namespace });
+    } catch (err) {
+      if (isNotFound(err)) return `daemonset/${MESH.daemonSet} does not exist`;
+      throw statusError(err, `reading daemonset/${MESH.daemonSet}`);
+    }
+    const s = ds.status;
+    if ((s?.observedGeneration ?? 0) < (ds.metadata?.generation ?? 1))
+      return `daemonset/${MESH.daemonSet}: waiting for the DaemonSet controller to see the new spec`;
+    const want = s?.desiredNumberScheduled ?? 0;
+    const ready = s?.numberAvailable ?? 0;
+    const updated = s?.updatedNumberScheduled ?? 0;
+    if (ready >= want && updated >= want) return true;
+    return `daemonset/${MESH.daemonSet}: ready on ${ready} of ${want} nodes, ${updated} updated`;
+  };
+}
+
 /** crdEstablished checks that a CRD is Established (its kind can be applied). */
 export function crdEstablished(kc: KubeConfig, name: string): Check {
   return async () => {

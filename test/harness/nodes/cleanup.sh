@@ -2,7 +2,8 @@
 # cleanup.sh ENVFILE: removes everything one set of real test nodes made, as recorded in ENVFILE
 # (/run/fedmesh-nodes/fm<slot>.env): processes (every one in the instance's pids cgroup, which
 # holds containerd, kubelet, kube-proxy, the shims and the containers, and any left in its
-# network namespaces), mounts under its state folder, network namespaces, host interfaces and
+# network namespaces), mounts under its state folder (the nodes' own mount namespaces end with
+# their processes), network namespaces, host interfaces and
 # routes, cgroups, libcni results, the state folder, and the kernel settings the kubelet changes.
 # Idempotent; every step goes on when an earlier one fails. Used by the harness's stop and, when
 # the test process dies without stopping (SIGKILL), by its reaper (this script with --wait).
@@ -97,5 +98,10 @@ if ! ls "$RUN_DIR"/fm*.env >/dev/null 2>&1; then
   rm -rf /run/containerd/s 2>/dev/null
   rmdir /run/containerd 2>/dev/null
   rm -f "$RUN_DIR/kernel-settings"
+  # The nodes' mount points (NODE_PATHS) this host lacked: deepest first, only if empty.
+  if [[ -f "$RUN_DIR/created-dirs" ]]; then
+    sort -r "$RUN_DIR/created-dirs" | while read -r d; do [[ "$d" == /* ]] && rmdir "$d" 2>/dev/null; done
+    rm -f "$RUN_DIR/created-dirs"
+  fi
 fi
 exit 0

@@ -22,7 +22,22 @@ export interface NodeFiles {
   clientCA: string;
   podLogs: string;
   ipamDir: string;
+  /** The node's CNI plugin folder: links to the shared plugins, plus what installers copy in. */
+  cniBinDir: string;
+  /** The node's /run/fedmesh (the agent's socket for the CNI plugin). */
+  runDir: string;
 }
+
+/**
+ * NODE_PATHS are the standard paths a node's daemons and hostPath volumes see as that node's own
+ * folders: containerd, kubelet and kube-proxy run in a mount namespace per node where these are
+ * bind mounts of the node's folders, so a DaemonSet's hostPath volumes work as on a real machine.
+ */
+export const NODE_PATHS = {
+  cniConfDir: '/etc/cni/net.d',
+  cniBinDir: '/opt/cni/bin',
+  runDir: '/run/fedmesh',
+} as const;
 
 /** nodeFiles lays out a node's state under dir/<node name>. */
 export function nodeFiles(dir: string, n: NodePlan): NodeFiles {
@@ -41,11 +56,14 @@ export function nodeFiles(dir: string, n: NodePlan): NodeFiles {
     clientCA: join(d, 'client-ca.crt'),
     podLogs: join(d, 'pod-logs'),
     ipamDir: join(d, 'ipam'),
+    cniBinDir: join(d, 'cni-bin'),
+    runDir: join(d, 'run-fedmesh'),
   };
 }
 
-/** containerdConfig renders containerd.toml; sandboxImage must be imported before the first pod. */
-export function containerdConfig(f: NodeFiles, cniBinDir: string, sandboxImage: string): string {
+/** containerdConfig renders containerd.toml (CNI at the node's NODE_PATHS); sandboxImage must be
+ * imported before the first pod. */
+export function containerdConfig(f: NodeFiles, sandboxImage: string): string {
   const q = JSON.stringify;
   return `version = 2
 root = ${q(join(f.dir, 'containerd/root'))}
@@ -73,20 +91,23 @@ oom_score = 0
         SystemdCgroup = false
         Root = ${q(join(f.dir, 'runc'))}
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = ${q(cniBinDir)}
-    conf_dir = ${q(f.cniConfDir)}
+    bin_dir = ${q(NODE_PATHS.cniBinDir)}
+    conf_dir = ${q(NODE_PATHS.cniConfDir)}
     max_conf_num = 1
 `;
 }
 
-/** cniConflist renders the node's network: bridge + host-local on the node's pod CIDR, then chained plugins. */
+/** cniConflist renders the node's network: bridge + host-local on the node's pod CIDR (and its
+ * IPv6 pod CIDR when ipv6), then chained plugins. */
 export function cniConflist(
   p: Plan,
   n: NodePlan,
   f: NodeFiles,
   chained: object[] = [],
   ipMasq = false,
+  ipv6 = false,
 ): string {
+  const v6 = ipv6 ? [[{ subnet: n.podCIDR6, gateway: n.podGateway6 }]] : [];
   const bridge = {
     type: 'bridge',
     bridge: 'cni0',
@@ -95,8 +116,8 @@ export function cniConflist(
     hairpinMode: true,
     ipam: {
       type: 'host-local',
-      ranges: [[{ subnet: n.podCIDR, gateway: n.podGateway }]],
-      routes: [{ dst: '0.0.0.0/0' }],
+      ranges: [[{ subnet: n.podCIDR, gateway: n.podGateway }], ...v6],
+      routes: [{ dst: '0.0.0.0/0' }, ...(ipv6 ? [{ dst: '::/0' }] : [])],
       dataDir: f.ipamDir,
     },
   };

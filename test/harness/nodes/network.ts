@@ -22,14 +22,19 @@ export async function ipBatch(lines: string[], netns?: string): Promise<void> {
 
 /** hostRoutes lists the host routes an instance adds, as `ip route del` arguments (comma-joined). */
 export function hostRoutes(p: Plan): string[] {
-  return [`blackhole,${p.podSupernet}`, `blackhole,10.0.0.0/24,metric,${1000 + p.slot}`];
+  return [
+    `blackhole,${p.podSupernet}`,
+    `blackhole,${p.podSupernet6}`,
+    `blackhole,10.0.0.0/24,metric,${1000 + p.slot}`,
+  ];
 }
 
-/** createUnderlay makes the bridge with the host address and the blackhole routes. */
+/** createUnderlay makes the bridge with the host addresses (IPv4 and IPv6) and the blackhole routes. */
 export async function createUnderlay(p: Plan): Promise<void> {
   await ipBatch([
     `link add ${p.bridge} type bridge`,
     `addr add ${p.hostIP}/24 dev ${p.bridge}`,
+    `addr add ${p.hostIP6}/64 dev ${p.bridge} nodad`,
     `link set ${p.bridge} up`,
     ...hostRoutes(p).map((r) => `route add ${r.split(',').join(' ')}`),
   ]);
@@ -44,11 +49,17 @@ export async function addPodRoutes(p: Plan): Promise<void> {
 export type PodRoutes = boolean | 'cluster';
 
 /**
- * createNodeNetns makes a node's namespace, its uplink and its routes to other nodes' pod CIDRs:
- * every node's (podRoutes true), only its own cluster's ('cluster', as a cluster's primary network
- * would; other clusters are left to an overlay), or none (false).
+ * createNodeNetns makes a node's namespace, its uplink (IPv4 and IPv6) and its routes to other
+ * nodes' pod CIDRs: every node's (podRoutes true), only its own cluster's ('cluster', as a
+ * cluster's primary network would; other clusters are left to an overlay), or none (false); the
+ * IPv6 pod CIDRs too when the pods are dual-stack (ipv6).
  */
-export async function createNodeNetns(p: Plan, n: NodePlan, podRoutes: PodRoutes = true): Promise<void> {
+export async function createNodeNetns(
+  p: Plan,
+  n: NodePlan,
+  podRoutes: PodRoutes = true,
+  ipv6 = false,
+): Promise<void> {
   await run('ip', ['netns', 'add', n.netns]);
   await ipBatch([
     `link add ${n.hostVeth} type veth peer name eth0 netns ${n.netns}`,
@@ -63,9 +74,11 @@ export async function createNodeNetns(p: Plan, n: NodePlan, podRoutes: PodRoutes
     [
       'link set lo up',
       `addr add ${n.ip}/24 dev eth0`,
+      `addr add ${n.ip6}/64 dev eth0 nodad`,
       'link set eth0 up',
       `route add default via ${p.hostIP}`,
       ...peers.map((o) => `route add ${o.podCIDR} via ${o.ip} dev eth0`),
+      ...(ipv6 ? peers.map((o) => `route add ${o.podCIDR6} via ${o.ip6} dev eth0`) : []),
     ],
     n.netns,
   );

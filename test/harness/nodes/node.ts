@@ -1,10 +1,12 @@
-// node.ts: one real test node: containerd, kubelet and kube-proxy, each started with
-// `nsenter --net` into the node's network namespace (not `ip netns exec`, whose private mount
-// namespace would hide the kubelet's volume mounts from containerd), inside the instance's pids
+// node.ts: one real test node: containerd, kubelet and kube-proxy, each started with `nsenter`
+// into the node's network namespace and the node's mount namespace, inside the instance's pids
 // cgroup (so cleanup.sh finds every process, the shims and containers included), and under
-// `setpriv --pdeathsig KILL` like every harness child.
+// `setpriv --pdeathsig KILL` like every harness child. The mount namespace (held by a sleeping
+// process, a slave of the host's) is shared by the three daemons, so the kubelet's volume mounts
+// are containerd's too, and in it the node's own folders are bind-mounted at NODE_PATHS: the CNI
+// configuration and plugin folders and /run/fedmesh are per node, as hostPath volumes expect.
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KeyPair } from '../../../core/pki.js';
@@ -17,6 +19,7 @@ import {
   containerdConfig,
   kubeletConfig,
   kubeProxyConfig,
+  NODE_PATHS,
   nodeFiles,
   type NodeFiles,
 } from './config.js';
@@ -35,6 +38,8 @@ export interface NodeContext {
   chained: object[];
   /** ipMasq makes the bridge plugin masquerade pod traffic leaving the pod CIDR. */
   ipMasq: boolean;
+  /** ipv6 gives pods an IPv6 address too (dual-stack pod CIDRs). */
+  ipv6: boolean;
   /** The pids cgroup every node process is started in. */
   daemonsCgroup: string;
 }
@@ -56,6 +61,8 @@ export interface ClusterAccess {
 /** RealNode is a running node. */
 export class RealNode {
   readonly files: NodeFiles;
+  /** mounts holds the node's mount namespace open. */
+  mounts?: Managed;
   containerd?: Managed;
   kubelet?: Managed;
   kubeProxy?: Managed;
@@ -75,13 +82,16 @@ export class RealNode {
 
   /** processes lists the node's daemons that are running. */
   processes(): Managed[] {
-    return [this.containerd, this.kubelet, this.kubeProxy].filter((p): p is Managed => p !== undefined);
+    return [this.mounts, this.containerd, this.kubelet, this.kubeProxy].filter(
+      (p): p is Managed => p !== undefined,
+    );
   }
 
   /** start writes the configuration, starts containerd, imports the images, then kubelet and kube-proxy. */
   async start(access: ClusterAccess): Promise<void> {
     this.writeFiles(access);
     const f = this.files;
+    await this.startMountNamespace();
     this.containerd = this.spawn('containerd', '/usr/bin/containerd', ['--config', f.containerdConfig]);
     await this.wait(
       'containerd socket',
@@ -112,9 +122,11 @@ export class RealNode {
     await this.wait('kube-proxy /healthz', async () => (await fetch(healthz)).ok, this.kubeProxy, 60_000);
   }
 
-  /** stop ends kube-proxy, the kubelet, then containerd (cleanup.sh kills shims and containers). */
+  /** stop ends kube-proxy, the kubelet, containerd, then the mount namespace (cleanup.sh kills
+   * shims and containers). */
   async stop(): Promise<void> {
-    for (const p of [this.kubeProxy, this.kubelet, this.containerd]) if (p) await stopProcess(p, 3000);
+    for (const p of [this.kubeProxy, this.kubelet, this.containerd, this.mounts])
+      if (p) await stopProcess(p, 3000);
   }
 
   /** ctr runs containerd's CLI against this node's containerd (Kubernetes namespace). */
@@ -138,14 +150,18 @@ export class RealNode {
       f.kubeletCertDir,
       f.podLogs,
       f.ipamDir,
+      f.cniBinDir,
+      f.runDir,
       join(f.dir, 'manifests'),
     ])
       mkdirSync(d, { recursive: true });
     const c = this.ctx;
-    writeFileSync(f.containerdConfig, containerdConfig(f, c.cniBinDir, c.images.pause.ref));
+    for (const name of readdirSync(c.cniBinDir))
+      symlinkSync(join(c.cniBinDir, name), join(f.cniBinDir, name));
+    writeFileSync(f.containerdConfig, containerdConfig(f, c.images.pause.ref));
     writeFileSync(
       join(f.cniConfDir, '10-fedmesh.conflist'),
-      cniConflist(c.plan, this.plan, f, c.chained, c.ipMasq),
+      cniConflist(c.plan, this.plan, f, c.chained, c.ipMasq, c.ipv6),
     );
     writeFileSync(f.kubeletConfig, kubeletConfig(c.plan, this.plan, f, c.resolvConf));
     writeFileSync(f.kubeProxyConfig, kubeProxyConfig(access.clusterCIDR, this.plan, f));
@@ -163,12 +179,37 @@ export class RealNode {
     });
   }
 
-  private spawn(what: string, bin: string, args: string[]): Managed {
+  // startMountNamespace starts the process that holds the node's mount namespace, once the
+  // node's folders are bound at NODE_PATHS in it (unshare execs in place: the pid is the holder's).
+  private async startMountNamespace(): Promise<void> {
+    const f = this.files;
+    const binds = [
+      [f.cniConfDir, NODE_PATHS.cniConfDir],
+      [f.cniBinDir, NODE_PATHS.cniBinDir],
+      [f.runDir, NODE_PATHS.runDir],
+    ];
+    const script =
+      binds.map((_, i) => `mount --bind "$${2 * i + 1}" "$${2 * i + 2}"`).join(' && ') +
+      ' && echo mounted && exec sleep infinity';
+    const holder = ['unshare', '--mount', '--propagation', 'slave', '--', 'sh', '-c', script, 'sh'];
+    this.mounts = this.spawn('mounts', holder[0]!, [...holder.slice(1), ...binds.flat()], false);
+    const log = this.mounts.logFile;
+    await this.wait(
+      'mount namespace',
+      async () => readFileSync(log, 'utf8').includes('mounted'),
+      this.mounts,
+      10_000,
+    );
+  }
+
+  private spawn(what: string, bin: string, args: string[], inMounts = true): Managed {
     const script = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
+    const ns = [`--net=/run/netns/${this.plan.netns}`];
+    if (inMounts) ns.push(`--mount=/proc/${this.mounts!.child.pid}/ns/mnt`);
     return startProcess(
       `${what} (${this.name})`,
       'nsenter',
-      [`--net=/run/netns/${this.plan.netns}`, '--', 'sh', '-c', script, this.ctx.daemonsCgroup, bin, ...args],
+      [...ns, '--', 'sh', '-c', script, this.ctx.daemonsCgroup, bin, ...args],
       join(this.files.dir, `${what}.log`),
     );
   }

@@ -1,15 +1,18 @@
-// nodes.test.ts: two clusters with two real nodes each (containerd, kubelet, kube-proxy in a
-// network namespace per node): nodes Ready with their pod CIDRs, pods Running with IPs from their
-// node's CIDR, kubectl exec/logs across nodes, a Service load-balanced by kube-proxy to both
+// nodes.test.ts: two clusters with two dual-stack real nodes each (containerd, kubelet, kube-proxy
+// in a network and a mount namespace per node): nodes Ready with their pod CIDRs, pods Running
+// with IPv4 and IPv6 addresses from their node's CIDRs, each node's own CNI folders at the
+// standard paths, kubectl exec/logs across nodes (IPv4 and IPv6), a Service load-balanced by kube-proxy to both
 // backends, pod deletion freeing IP and netns, and teardown leaving nothing, also after SIGKILL.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startControlPlane, type ControlPlane } from '../controlplane.js';
 import { kubectl, kubectlOk } from '../kubectl.js';
 import { waitFor } from '../wait.js';
+import { NODE_PATHS } from './config.js';
+import type { RealNode } from './node.js';
 import { kernelSettings, leftovers, tracesOf, type NodeTraces } from './leftovers.js';
 import { createTestPods, getPods, waitPodsReady, type PodInfo } from './pods.js';
 import { nodesUnavailable } from './prerequisites.js';
@@ -27,9 +30,11 @@ function inCIDR(ip: string, cidr: string): boolean {
   return Math.floor(n(ip) / size) === Math.floor(n(net) / size);
 }
 
-/** netnsMounts lists the network namespaces mounted under dir (containerd keeps pod netns in its state). */
-function netnsMounts(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
+/** netnsMounts lists the network namespaces mounted under the node's folder (containerd keeps pod
+ * netns in its state), as the node's mount namespace sees them. */
+function netnsMounts(node: RealNode): string[] {
+  const dir = node.files.dir;
+  return readFileSync(`/proc/${node.mounts!.child.pid}/mountinfo`, 'utf8')
     .split('\n')
     .map((l) => l.split(' '))
     .filter((f) => f[4]?.startsWith(dir + '/') && f[f.indexOf('-') + 1] === 'nsfs')
@@ -47,7 +52,7 @@ describe('real nodes: two clusters with two nodes each', () => {
   before(async () => {
     assert.equal(unavailable, undefined, unavailable);
     baseline = kernelSettings();
-    cp = await startControlPlane({ clusters: CLUSTERS, nodes: { perCluster: 2 } });
+    cp = await startControlPlane({ clusters: CLUSTERS, nodes: { perCluster: 2, ipv6: true } });
     for (const c of CLUSTERS) {
       await createTestPods(
         kc(c),
@@ -79,7 +84,31 @@ describe('real nodes: two clusters with two nodes each', () => {
         assert.equal(p.node, n.name);
         assert.equal(p.phase, 'Running');
         assert.ok(inCIDR(p.ip, n.podCIDR), `${p.name} has ${p.ip}, outside ${n.podCIDR}`);
+        const prefix6 = n.podCIDR6.replace(/::\/64$/, '::');
+        assert.ok(p.ip6.startsWith(prefix6), `${p.name} has IPv6 ${p.ip6}, outside ${n.podCIDR6}`);
       }
+    }
+  });
+
+  it('gives each node its own CNI folders and /run/fedmesh at the standard paths, not the host', () => {
+    for (const node of cp.nodes!.nodes) {
+      const inNode = (cmd: string[]): string =>
+        execFileSync('nsenter', [`--mount=/proc/${node.mounts!.child.pid}/ns/mnt`, '--', ...cmd], {
+          encoding: 'utf8',
+        });
+      assert.match(
+        inNode(['cat', `${NODE_PATHS.cniConfDir}/10-fedmesh.conflist`]),
+        new RegExp(node.plan.podCIDR.replace(/\./g, '\\.')),
+      );
+      assert.match(inNode(['ls', NODE_PATHS.cniBinDir]), /^bridge$/m);
+      const mine = `${node.name}.probe`;
+      writeFileSync(join(node.files.runDir, mine), '');
+      assert.match(inNode(['ls', NODE_PATHS.runDir]), new RegExp(`^${mine}$`, 'm'));
+      assert.ok(!existsSync(join(NODE_PATHS.runDir, mine)), 'the host does not see the node folder');
+      assert.ok(
+        !existsSync(`${NODE_PATHS.cniConfDir}/10-fedmesh.conflist`),
+        'the host conflist folder is untouched',
+      );
     }
   });
 
@@ -88,6 +117,8 @@ describe('real nodes: two clusters with two nodes each', () => {
       const [p1, p2] = pods.get(c)!;
       const out = await exec(c, 'echo-1', `nc ${p2!.ip} 8080 </dev/null`);
       assert.match(out, new RegExp(`^pod=echo-2 peer=${p1!.ip.replace(/\./g, '\\.')}:\\d+$`, 'm'));
+      const out6 = await exec(c, 'echo-1', `nc ${p2!.ip6} 8080 </dev/null`);
+      assert.match(out6, new RegExp(`^pod=echo-2 peer=\\[${p1!.ip6}\\]:\\d+$`, 'm'), 'over IPv6 too');
       const logs = await kubectlOk(kc(c), ['logs', 'echo-2']);
       assert.match(logs, new RegExp(`connection from ${p1!.ip.replace(/\./g, '\\.')}:`));
     }
@@ -146,7 +177,7 @@ describe('real nodes: two clusters with two nodes each', () => {
   it('frees the IP and the network namespace of a deleted pod', async () => {
     const c = 'cluster-a';
     const node = cp.nodes!.node(`${c}-node-1`, c);
-    const before = new Set(netnsMounts(node.files.dir));
+    const before = new Set(netnsMounts(node));
     await createTestPods(
       kc(c),
       [{ name: 'short-lived', node: node.name, command: ['sleep', '3600'] }],
@@ -163,12 +194,12 @@ describe('real nodes: two clusters with two nodes each', () => {
     const [p] = await getPods(kc(c), 'default', ['short-lived']);
     const lease = join(node.files.ipamDir, cp.nodes!.plan.prefix, p!.ip);
     assert.ok(existsSync(lease), `no host-local lease ${lease} for ${p!.ip}`);
-    const added = netnsMounts(node.files.dir).filter((n) => !before.has(n));
+    const added = netnsMounts(node).filter((n) => !before.has(n));
     assert.equal(added.length, 1, `new pod network namespaces: ${added.join(', ')}`);
     await kubectlOk(kc(c), ['delete', 'pod', 'short-lived', '--wait=true', '--timeout=60s']);
     await waitFor(
       'lease and netns released',
-      async () => !existsSync(lease) && !netnsMounts(node.files.dir).includes(added[0]!),
+      async () => !existsSync(lease) && !netnsMounts(node).includes(added[0]!),
       {
         timeoutMs: 30_000,
         intervalMs: 250,

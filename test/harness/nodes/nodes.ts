@@ -20,12 +20,14 @@ import type { Cluster } from '../cluster.js';
 import { kubectlOk } from '../kubectl.js';
 import { createCgroups } from './cgroups.js';
 import { addPodRoutes, createNodeNetns, createUnderlay, hostRoutes, type PodRoutes } from './network.js';
+import { NODE_PATHS } from './config.js';
 import { RealNode, type ClusterAccess, type NodeContext } from './node.js';
 import type { NodePrerequisites } from './prerequisites.js';
 import { allNodes, planNodes, type Plan } from './plan.js';
 import {
   claimSlot,
   CLEANUP_SCRIPT,
+  ensureMountPoints,
   envFile,
   kernelBaseline,
   restoreKernelSettings,
@@ -58,6 +60,8 @@ export interface NodesOptions {
   podRoutes?: PodRoutes;
   /** The bridge plugin's ipMasq (default false): pod traffic leaving the pod CIDR is masqueraded. */
   ipMasq?: boolean;
+  /** Dual-stack pods (default false): every node gets an IPv6 pod CIDR too, pods an IPv6 address. */
+  ipv6?: boolean;
 }
 
 /** ClusterNodeOptions are what a Cluster needs to serve real nodes. */
@@ -77,12 +81,13 @@ export const NODE_CLUSTER_CONTROLLERS = [
 ];
 
 /**
- * WORKLOAD_CONTROLLERS are the kube-controller-manager controllers Deployments need; the node
+ * WORKLOAD_CONTROLLERS are the kube-controller-manager controllers Deployments and DaemonSets need; the node
  * lifecycle controller lifts the not-ready taint a new Node gets, or the scheduler places nothing.
  */
 export const WORKLOAD_CONTROLLERS = [
   'deployment-controller',
   'replicaset-controller',
+  'daemonset-controller',
   'disruption-controller',
   'node-lifecycle-controller',
 ];
@@ -118,6 +123,7 @@ export class NodeSet {
       images: pre.images,
       chained: opts.chained ?? [],
       ipMasq: opts.ipMasq ?? false,
+      ipv6: opts.ipv6 ?? false,
       daemonsCgroup: `/sys/fs/cgroup/pids${plan.cgroupTop}/daemons`,
     };
     const set = new NodeSet(
@@ -132,6 +138,7 @@ export class NodeSet {
       set.startReaper();
       writeRecord(set.record());
       createCgroups(plan);
+      ensureMountPoints(Object.values(NODE_PATHS));
       await createUnderlay(plan);
       linkCniBinaries(ctx.cniBinDir, opts.cniBinaries ?? {});
       writeFileSync(ctx.resolvConf, `nameserver ${plan.dnsIP}\n`);
@@ -168,14 +175,15 @@ export class NodeSet {
 
   /** start brings up the nodes of every cluster (in parallel) and waits until all are Ready. */
   async start(clusters: Cluster[]): Promise<void> {
-    const access = new Map(clusters.map((c) => [c.name, clusterAccess(c, this.plan)]));
+    const access = new Map(clusters.map((c) => [c.name, clusterAccess(c, this.plan, this.ctx.ipv6)]));
     for (const cp of this.plan.clusters)
       await createNodeObjects(
         clusters.find((c) => c.name === cp.name)!,
         this.plan,
+        this.ctx.ipv6,
       );
     const nodes = allNodes(this.plan);
-    await Promise.all(nodes.map((n) => createNodeNetns(this.plan, n, this.podRoutes)));
+    await Promise.all(nodes.map((n) => createNodeNetns(this.plan, n, this.podRoutes, this.ctx.ipv6)));
     await addPodRoutes(this.plan);
     for (const n of nodes) this.nodes.push(new RealNode(n, this.ctx));
     await Promise.all(this.nodes.map((n) => n.start(access.get(n.plan.cluster)!)));
@@ -260,13 +268,19 @@ function apiserverNodeArgs(c: Cluster): string[] {
   ];
 }
 
-function clusterAccess(c: Cluster, plan: Plan): ClusterAccess {
+// clusterCIDRs is kube-proxy's clusterCIDR: the cluster's pod CIDR, and its IPv6 one when dual-stack.
+function clusterCIDRs(plan: Plan, cluster: string, ipv6: boolean): string {
+  const c = plan.clusters.find((x) => x.name === cluster)!;
+  return ipv6 ? `${c.clusterCIDR},${c.clusterCIDR6}` : c.clusterCIDR;
+}
+
+function clusterAccess(c: Cluster, plan: Plan, ipv6: boolean): ClusterAccess {
   return {
     name: c.name,
     url: c.url,
     servingCAPem: c.pki.servingCA.certPem,
     clientCAPem: c.pki.clientCA.certPem,
-    clusterCIDR: plan.clusters.find((x) => x.name === c.name)!.clusterCIDR,
+    clusterCIDR: clusterCIDRs(plan, c.name, ipv6),
     kubeProxy: issueCert(c.pki.clientCA, { commonName: 'system:kube-proxy', usage: 'client' }),
     kubeletCert: (name) =>
       issueCert(c.pki.clientCA, {
@@ -285,13 +299,13 @@ function clusterAccess(c: Cluster, plan: Plan): ClusterAccess {
 
 // createNodeObjects registers the cluster's nodes with their pod CIDRs before the kubelets start
 // (a kubelet adopts an existing Node; it cannot set spec.podCIDR itself).
-async function createNodeObjects(c: Cluster, plan: Plan): Promise<void> {
+async function createNodeObjects(c: Cluster, plan: Plan, ipv6: boolean): Promise<void> {
   const nodes = plan.clusters.find((x) => x.name === c.name)!.nodes;
   const items = nodes.map((n) => ({
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux' } },
-    spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+    spec: { podCIDR: n.podCIDR, podCIDRs: ipv6 ? [n.podCIDR, n.podCIDR6] : [n.podCIDR] },
   }));
   await kubectlOk(c.kubeconfig, ['create', '-f', '-'], {
     input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),

@@ -2,6 +2,9 @@
 // claims a slot (100-249) and derives from it names and addresses no other instance uses:
 //   underlay  198.18.<slot>.0/24 on bridge fm<slot>br (the host is .1, nodes .11, .12, ...)
 //   pods      10.<slot>.<16*cluster>.0/20 per cluster, 10.<slot>.<16*cluster+n>.0/24 per node
+//   IPv6 (dual-stack nodes only)  fd10:<slot>::/64 underlay (host ::1, nodes ::11, ::12, ...),
+//             pods fd10:<slot>:<cluster+1>::/48 per cluster, fd10:<slot>:<cluster+1>:<n>::/64 per
+//             node (clear of this machine's own fd00::/64)
 //   netns     fm<slot>-<node name>;  host veth fm<slot>v<k>;  cgroups /fm<slot>/...
 // Only 198.18.0.0/15 is used for the underlay: 192.0.2.0/24 is the machine's own network.
 
@@ -25,6 +28,10 @@ export interface NodePlan {
   podCIDR: string;
   /** Pod gateway (the bridge address on the node). */
   podGateway: string;
+  /** The IPv6 counterparts, used when the nodes are dual-stack. */
+  ip6: string;
+  podCIDR6: string;
+  podGateway6: string;
   netns: string;
   hostVeth: string;
   /** cgroup path (kubelet's cgroupRoot), the same in every v1 hierarchy. */
@@ -35,6 +42,7 @@ export interface NodePlan {
 export interface ClusterPlan {
   name: string;
   clusterCIDR: string;
+  clusterCIDR6: string;
   nodes: NodePlan[];
 }
 
@@ -50,6 +58,10 @@ export interface Plan {
   dnsIP: string;
   /** Covers every pod CIDR of this instance (blackholed on the host). */
   podSupernet: string;
+  /** The IPv6 underlay, host address and pod supernet (dual-stack nodes only). */
+  underlayCIDR6: string;
+  hostIP6: string;
+  podSupernet6: string;
   /** Top cgroup of the instance; containerd, kubelet and kube-proxy run in <cgroupTop>/daemons. */
   cgroupTop: string;
   clusters: ClusterPlan[];
@@ -77,12 +89,20 @@ export function planNodes(slot: number, clusters: string[], nodesPerCluster: num
         ip: `198.18.${slot}.${10 + k}`,
         podCIDR: `10.${slot}.${third}.0/24`,
         podGateway: `10.${slot}.${third}.1`,
+        ip6: `fd10:${slot}::${10 + k}`,
+        podCIDR6: `fd10:${slot}:${ci + 1}:${i + 1}::/64`,
+        podGateway6: `fd10:${slot}:${ci + 1}:${i + 1}::1`,
         netns: `${prefix}-${name}`,
         hostVeth: `${prefix}v${k}`,
         cgroup: `/${prefix}/${name}`,
       };
     });
-    return { name: cluster, clusterCIDR: `10.${slot}.${16 * ci}.0/20`, nodes };
+    return {
+      name: cluster,
+      clusterCIDR: `10.${slot}.${16 * ci}.0/20`,
+      clusterCIDR6: `fd10:${slot}:${ci + 1}::/48`,
+      nodes,
+    };
   });
   return {
     slot,
@@ -92,6 +112,9 @@ export function planNodes(slot: number, clusters: string[], nodesPerCluster: num
     hostIP: `198.18.${slot}.1`,
     dnsIP: `198.18.${slot}.53`,
     podSupernet: `10.${slot}.0.0/16`,
+    underlayCIDR6: `fd10:${slot}::/64`,
+    hostIP6: `fd10:${slot}::1`,
+    podSupernet6: `fd10:${slot}::/32`,
     cgroupTop: `/${prefix}`,
     clusters: plans,
   };

@@ -20,6 +20,8 @@ export interface PodInfo {
   namespace: string;
   node: string;
   ip: string;
+  /** ip6 is the pod's IPv6 address (dual-stack nodes), '' if it has none. */
+  ip6: string;
   phase: string;
   ready: boolean;
 }
@@ -104,7 +106,12 @@ export async function getPods(kubeconfig: string, namespace: string, names: stri
 interface RawPod {
   metadata: { name: string; namespace: string };
   spec: { nodeName?: string };
-  status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[] };
+  status?: {
+    podIP?: string;
+    podIPs?: { ip: string }[];
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+  };
 }
 
 const podInfo = (p: RawPod): PodInfo => ({
@@ -112,6 +119,7 @@ const podInfo = (p: RawPod): PodInfo => ({
   namespace: p.metadata.namespace,
   node: p.spec.nodeName ?? '',
   ip: p.status?.podIP ?? '',
+  ip6: p.status?.podIPs?.find((a) => a.ip.includes(':'))?.ip ?? '',
   phase: p.status?.phase ?? '',
   ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
 });

@@ -3,6 +3,7 @@
 // later run cleans up after one whose owner and reaper both died.
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -12,7 +13,7 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { packageRoot } from '../root.js';
 import { SLOT_MAX, SLOT_MIN } from './plan.js';
 
@@ -81,12 +82,14 @@ export function claimSlot(dir: string): number {
   mkdirSync(RUN_DIR, { recursive: true });
   const used =
     execFileSync('ip', ['-o', 'addr'], { encoding: 'utf8' }) +
-    execFileSync('ip', ['route'], { encoding: 'utf8' });
+    execFileSync('ip', ['route'], { encoding: 'utf8' }) +
+    execFileSync('ip', ['-6', 'route'], { encoding: 'utf8' });
   const n = SLOT_MAX - SLOT_MIN + 1;
   const start = Math.floor(Math.random() * n);
   for (let i = 0; i < n; i++) {
     const slot = SLOT_MIN + ((start + i) % n);
-    if (used.includes(`198.18.${slot}.`) || used.includes(`10.${slot}.`)) continue;
+    if (used.includes(`198.18.${slot}.`) || used.includes(`10.${slot}.`) || used.includes(`fd10:${slot}:`))
+      continue;
     try {
       closeSync(openSync(envFile(`fm${slot}`), 'wx'));
     } catch {
@@ -127,4 +130,25 @@ export const readSysctl = (key: string): string =>
 export function restoreKernelSettings(baseline: Map<string, string>): void {
   for (const [k, v] of baseline)
     if (readSysctl(k) !== v) writeFileSync(`/proc/sys/${k.replace(/\./g, '/')}`, v);
+}
+
+/**
+ * ensureMountPoints makes the folders of paths that the host lacks (the nodes bind their own
+ * folders there in their mount namespaces), recording each one it makes in RUN_DIR/created-dirs,
+ * so that cleanup.sh removes them, if empty, with the last instance.
+ */
+export function ensureMountPoints(paths: string[]): void {
+  mkdirSync(RUN_DIR, { recursive: true });
+  for (const p of paths) {
+    const missing: string[] = [];
+    for (let d = p; !existsSync(d); d = dirname(d)) missing.unshift(d);
+    for (const d of missing) {
+      try {
+        mkdirSync(d);
+        appendFileSync(join(RUN_DIR, 'created-dirs'), d + '\n');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  }
 }
