@@ -91,9 +91,28 @@ export function encodePartialObjectMetadata(obj: Loose<'apiVersion' | 'kind' | '
 export function encodePartialObjectMetadataList(
   l: Loose<'apiVersion' | 'kind' | 'metadata' | 'items'>,
 ): Buffer {
-  const items = list(l.items).map((i) => ({ metadata: objectMeta(i.metadata) }));
-  const raw = Messages.PartialObjectMetadataList.encode({ metadata: listMeta(l.metadata), items }).finish();
-  return envelope(str(l.apiVersion) ?? 'meta.k8s.io/v1', str(l.kind) ?? 'PartialObjectMetadataList', raw);
+  return partialObjectMetadataListOf(str(l.apiVersion) ?? 'meta.k8s.io/v1', [
+    encodeListMetaPart(l.metadata),
+    encodeItemsPart(list(l.items)),
+  ]);
+}
+
+/** encodeListMetaPart encodes a PartialObjectMetadataList's metadata alone; protobuf fields
+ * concatenate, so this part followed by item parts is the whole list message. */
+export function encodeListMetaPart(meta: unknown): Uint8Array {
+  return Messages.PartialObjectMetadataList.encode({ metadata: listMeta(meta) }).finish();
+}
+
+/** encodeItemsPart encodes PartialObjectMetadata items ({metadata}) as list items alone. */
+export function encodeItemsPart(items: readonly Loose<'metadata'>[]): Uint8Array {
+  return Messages.PartialObjectMetadataList.encode({
+    items: items.map((i) => ({ metadata: objectMeta(i.metadata) })),
+  }).finish();
+}
+
+/** partialObjectMetadataListOf wraps the parts of a list (encodeListMetaPart, encodeItemsPart). */
+export function partialObjectMetadataListOf(apiVersion: string, parts: readonly Uint8Array[]): Buffer {
+  return envelope(apiVersion, 'PartialObjectMetadataList', Buffer.concat(parts));
 }
 
 /** encodeStatus encodes a Status (see ../status.ts) as protobuf, for errors of protobuf requests. */

@@ -3,6 +3,9 @@
 export {
   encodePartialObjectMetadata,
   encodePartialObjectMetadataList,
+  encodeListMetaPart,
+  encodeItemsPart,
+  partialObjectMetadataListOf,
   encodeStatus,
   encodeWatchEvent,
 } from './encode.js';

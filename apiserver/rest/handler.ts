@@ -6,7 +6,8 @@ import type { UserInfo } from '../auth/types.js';
 import { badRequest, methodNotSupported, notFound, StatusError, unsupportedMediaType } from '../status.js';
 import { GROUP, GROUP_VERSION, type RequestObject } from '../types.js';
 import { buildFilter, type Filter, type SelectorCompiler } from './filter.js';
-import { list } from './list.js';
+import { listPage, planList } from './list.js';
+import { streamList } from './liststream.js';
 import { negotiate } from './negotiate.js';
 import { renderList, renderObject, type Body } from './render.js';
 import type { RequestInfo } from './request-info.js';
@@ -57,13 +58,13 @@ export async function serveResource(deps: RestDeps, rr: RestRequest): Promise<vo
     return serveWatch(res, r, reader.store, deps.currentRV(), filter, form, query, deps.watch);
   }
   try {
-    serveRead(deps, r, rr, filter);
+    await serveRead(deps, r, rr, filter);
   } finally {
     filter.dispose();
   }
 }
 
-function serveRead(deps: RestDeps, r: Resource, rr: RestRequest, filter: Filter): void {
+async function serveRead(deps: RestDeps, r: Resource, rr: RestRequest, filter: Filter): Promise<void> {
   const { info, query, req, res } = rr;
   const gr = { group: GROUP, resource: r.info.plural };
   const reader = r.reader!;
@@ -75,7 +76,9 @@ function serveRead(deps: RestDeps, r: Resource, rr: RestRequest, filter: Filter)
     return send(res, 200, renderObject(r, e, negotiate(req.headers.accept, false), query, now));
   }
   const form = negotiate(req.headers.accept, true);
-  const page = list(reader.store, deps.currentRV(), query, filter);
+  const plan = planList(reader.store, deps.currentRV(), query, filter);
+  if (plan.limit === 0) return streamList(res, r, plan, form, query, now);
+  const page = await listPage(reader.store, plan, filter);
   send(res, 200, renderList(r, page.entries, page.meta, form, query, now));
 }
 

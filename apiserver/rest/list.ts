@@ -1,7 +1,10 @@
 // list.ts: list requests: resourceVersion and resourceVersionMatch semantics, limit/continue
-// paging in namespace-then-name order, and filtering.
+// paging in namespace-then-name order, and filtering. No list holds the event loop for long: the
+// entries are read in steps of at most SCAN_STEP keys (ListScan), every step at the version the
+// list started at, so the store may change between steps without the list seeing it.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { badRequest, expired, invalid, StatusError } from '../status.js';
-import { entriesAt } from '../store/snapshot.js';
+import { countAt, entriesAt } from '../store/snapshot.js';
 import type { Entry, Store } from '../store/store.js';
 import type { Filter } from './filter.js';
 import type { ListMeta } from './render.js';
@@ -106,45 +109,109 @@ function listVersion(q: URLSearchParams, current: number): number {
 
 // entriesFrom iterates the store at version rv (the live state when rv is current) after the
 // continue position, or throws 410 Expired when the history no longer reaches back to rv.
-function entriesFrom(store: Store, rv: number, current: number, after: string | undefined, prefix?: string) {
-  if (rv === current)
+function entriesFrom(store: Store, rv: number, after: string | undefined, prefix?: string) {
+  if (rv === store.lastRV())
     return (function* () {
       for (const key of store.keysFrom(after, prefix)) yield store.get(key)!;
     })();
   const at = entriesAt(store, rv, after, prefix);
   if (at !== 'expired') return at;
-  throw expired(after === undefined ? `too old resource version: ${rv} (${current})` : CONTINUE_EXPIRED);
+  throw expired(
+    after === undefined ? `too old resource version: ${rv} (${store.lastRV()})` : CONTINUE_EXPIRED,
+  );
 }
 
-/** list returns one page: entries passing filter after the continue position, at most limit. */
-export function list(store: Store, current: number, q: URLSearchParams, filter: Filter): ListResult {
+/** SCAN_STEP is the most keys one synchronous step of a list (or of a watch's initial state) reads. */
+export const SCAN_STEP = 2048;
+
+/**
+ * ListScan reads the entries of a list at version rv after a position, in steps of at most
+ * SCAN_STEP keys; each step rebuilds the view at rv (snapshot.ts), so the store may change between
+ * steps. A step throws 410 Expired when the history no longer reaches back to rv.
+ */
+export class ListScan {
+  #after: string | undefined;
+  /** done is set once a step has read the last key. */
+  done = false;
+
+  constructor(
+    private readonly store: Store,
+    readonly rv: number,
+    private readonly filter: Filter,
+    after?: string,
+  ) {
+    this.#after = after;
+  }
+
+  /** position is the last key read so far (admitted or not). */
+  get position(): string | undefined {
+    return this.#after;
+  }
+
+  /** step returns the admitted entries among the next SCAN_STEP keys. */
+  step(): Entry[] {
+    const out: Entry[] = [];
+    let n = 0;
+    const prefix = scopePrefix(this.filter);
+    for (const e of entriesFrom(this.store, this.rv, this.#after, prefix)) {
+      this.#after = e.key;
+      if (this.filter.admits(e)) out.push(e);
+      if (++n === SCAN_STEP) return out;
+    }
+    this.done = true;
+    return out;
+  }
+}
+
+const scopePrefix = (f: Filter): string | undefined =>
+  f.namespace !== undefined ? `${f.namespace}/` : undefined;
+
+/** ListPlan is a validated list request: where it starts and how many items it may return. */
+export interface ListPlan {
+  scan: ListScan;
+  /** limit is the page size; 0 for the whole collection. */
+  limit: number;
+}
+
+/** planList validates a list request and positions its scan (400, 410, 422 and 504 as upstream). */
+export function planList(store: Store, current: number, q: URLSearchParams, filter: Filter): ListPlan {
   validateListOptions(q);
   const version = listVersion(q, current);
   const limit = q.has('limit') ? Number(q.get('limit')) : 0;
   if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit "${q.get('limit')}"`);
   const token = q.get('continue') ? decodeContinue(q.get('continue')!) : undefined;
-  const listRV = token?.rv ?? version;
-  const prefix = filter.namespace !== undefined ? `${filter.namespace}/` : undefined;
+  return { scan: new ListScan(store, token?.rv ?? version, filter, token?.after), limit };
+}
+
+/** list returns one page: entries passing filter after the continue position, at most limit (all
+ * when limit is 0), reading in steps with a turn of the event loop between them. */
+export function list(store: Store, current: number, q: URLSearchParams, filter: Filter): Promise<ListResult> {
+  return listPage(store, planList(store, current, q, filter), filter);
+}
+
+/** listPage reads the page a plan describes (see list). */
+export async function listPage(store: Store, plan: ListPlan, filter: Filter): Promise<ListResult> {
+  const { scan, limit } = plan;
   const entries: Entry[] = [];
-  let last: string | undefined;
-  let remaining = 0;
   let more = false;
-  for (const e of entriesFrom(store, listRV, current, token?.after, prefix)) {
-    const key = e.key;
-    if (!filter.admits(e)) continue;
-    if (limit > 0 && entries.length === limit) {
-      more = true;
-      if (!filter.trivial) break;
-      remaining++;
-      continue;
+  for (let first = true; !scan.done && !more; first = false) {
+    if (!first) await nextTurn();
+    for (const e of scan.step()) {
+      if (limit > 0 && entries.length === limit) {
+        more = true;
+        break;
+      }
+      entries.push(e);
     }
-    entries.push(e);
-    last = key;
   }
-  const meta: ListMeta = { resourceVersion: String(listRV) };
+  const meta: ListMeta = { resourceVersion: String(scan.rv) };
+  const last = entries[entries.length - 1]?.key;
   if (more && last !== undefined) {
-    meta.continue = encodeContinue({ v: 1, rv: listRV, after: last });
-    if (filter.trivial) meta.remainingItemCount = remaining;
+    meta.continue = encodeContinue({ v: 1, rv: scan.rv, after: last });
+    if (filter.trivial) {
+      const remaining = countAt(store, scan.rv, last, scopePrefix(filter));
+      if (remaining !== 'expired') meta.remainingItemCount = remaining;
+    }
   }
   return { entries, meta };
 }

@@ -1,6 +1,11 @@
 // render.ts: response bodies in every negotiated form: objects and lists (reusing each object's
 // cached JSON bytes), meta.k8s.io Tables and PartialObjectMetadata(List).
-import { encodePartialObjectMetadata, encodePartialObjectMetadataList } from '../protobuf/index.js';
+import {
+  encodeItemsPart,
+  encodeListMetaPart,
+  encodePartialObjectMetadata,
+  partialObjectMetadataListOf,
+} from '../protobuf/index.js';
 import { badRequest } from '../status.js';
 import { joinTexts, type Entry } from '../store/entry.js';
 import { GROUP_VERSION, type KObject } from '../types.js';
@@ -20,8 +25,9 @@ export interface Body {
   bytes: Buffer;
 }
 
-const JSON_TYPE = 'application/json';
-const PROTOBUF_TYPE = 'application/vnd.kubernetes.protobuf';
+/** JSON_TYPE and PROTOBUF_TYPE are the content types of rendered bodies. */
+export const JSON_TYPE = 'application/json';
+export const PROTOBUF_TYPE = 'application/vnd.kubernetes.protobuf';
 
 const NAME_COLUMN: ColumnDefinition = {
   name: 'Name',
@@ -85,8 +91,51 @@ export function tableJSON(
   version: string,
   headers: boolean,
 ): string {
+  return `${tableHead(r, meta, version, headers)}${rows.join(',')}]}`;
+}
+
+function tableHead(r: Resource, meta: ListMeta, version: string, headers: boolean): string {
   const cols = headers ? JSON.stringify(columnsOf(r)) : '[]';
-  return `{"kind":"Table","apiVersion":"meta.k8s.io/${version}","metadata":${JSON.stringify(meta)},"columnDefinitions":${cols},"rows":[${rows.join(',')}]}`;
+  return `{"kind":"Table","apiVersion":"meta.k8s.io/${version}","metadata":${JSON.stringify(meta)},"columnDefinitions":${cols},"rows":[`;
+}
+
+/** ListText renders a JSON list (full objects, Table or PartialObjectMetadataList) in pieces:
+ * the head, the items of each run of entries (comma-joined), then the tail. */
+export interface ListText {
+  head: string;
+  items(entries: readonly Entry[]): string;
+  tail: string;
+}
+
+/** listText is the ListText of a negotiated JSON form. Items are read in bulk (entry.peek). */
+export function listText(
+  r: Resource,
+  meta: ListMeta,
+  form: Form,
+  query: URLSearchParams,
+  now: number,
+): ListText {
+  const tail = ']}';
+  if (form.kind === 'table') {
+    const include = includeObjectOf(query);
+    return {
+      head: tableHead(r, meta, form.version, true),
+      items: (es) => es.map((e) => tableRow(r, e, include, form.version, now, true)).join(','),
+      tail,
+    };
+  }
+  const m = JSON.stringify(meta);
+  if (form.kind === 'partial')
+    return {
+      head: `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/${form.version}","metadata":${m},"items":[`,
+      items: (es) => es.map((e) => JSON.stringify(partialMetadata(e.peek(), form.version))).join(','),
+      tail,
+    };
+  return {
+    head: `{"kind":"${r.info.listKind}","apiVersion":"${GROUP_VERSION}","metadata":${m},"items":[`,
+    items: joinTexts,
+    tail,
+  };
 }
 
 /** renderObject renders one object in the negotiated form. */
@@ -112,33 +161,25 @@ export function renderList(
   query: URLSearchParams,
   now: number,
 ): Body {
-  if (form.kind === 'table') {
-    const include = includeObjectOf(query);
-    const rows = entries.map((e) => tableRow(r, e, include, form.version, now, true));
-    return json(tableJSON(r, rows, meta, form.version, true));
-  }
-  if (form.kind === 'partial') {
-    const list = {
-      kind: 'PartialObjectMetadataList',
-      apiVersion: `meta.k8s.io/${form.version}`,
-      metadata: meta,
-      items: entries.map((e) => partialMetadata(e.peek(), form.version)),
+  if (form.kind === 'partial' && form.protobuf) {
+    const items = entries.map((e) => ({ metadata: e.peek().metadata }));
+    const parts = [encodeListMetaPart(meta), encodeItemsPart(items)];
+    return {
+      contentType: PROTOBUF_TYPE,
+      bytes: partialObjectMetadataListOf(`meta.k8s.io/${form.version}`, parts),
     };
-    if (form.protobuf) return { contentType: PROTOBUF_TYPE, bytes: encodePartialObjectMetadataList(list) };
-    return json(JSON.stringify(list));
   }
-  const head = `{"kind":"${r.info.listKind}","apiVersion":"${GROUP_VERSION}","metadata":${JSON.stringify(meta)},"items":[`;
-  // Encoded in chunks: a list of a million objects is longer than the longest string V8 allows.
-  const parts: Buffer[] = [Buffer.from(head)];
+  const t = listText(r, meta, form, query, now);
+  // Encoded in chunks: a long list is longer than the longest string V8 allows.
+  const parts: Buffer[] = [Buffer.from(t.head)];
   for (let i = 0; i < entries.length; i += LIST_CHUNK) {
-    parts.push(Buffer.from((i > 0 ? ',' : '') + joinTexts(entries.slice(i, i + LIST_CHUNK))));
+    parts.push(Buffer.from((i > 0 ? ',' : '') + t.items(entries.slice(i, i + LIST_CHUNK))));
   }
-  parts.push(TAIL);
+  parts.push(Buffer.from(t.tail));
   return { contentType: JSON_TYPE, bytes: Buffer.concat(parts) };
 }
 
 const LIST_CHUNK = 4096;
-const TAIL = Buffer.from(']}');
 
 function json(s: string): Body {
   return { contentType: JSON_TYPE, bytes: Buffer.from(s) };

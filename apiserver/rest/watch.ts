@@ -1,12 +1,15 @@
 // watch.ts: watch streams: newline-delimited WatchEvents from a resourceVersion (410 Expired
 // beyond the history), synthetic ADDED events for rv 0 or unset, selector transitions, bookmarks,
-// timeouts, Table and PartialObjectMetadata event objects, and slow-watcher cut-off.
+// timeouts, Table and PartialObjectMetadata event objects, and slow-watcher cut-off. The initial
+// state streams in scan steps at the pace of the client, with live events held until it is out.
 import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { expired, invalid, type StatusError } from '../status.js';
 import type { Entry, Store, StoreEvent } from '../store/store.js';
 import { GROUP_VERSION } from '../types.js';
 import type { Filter } from './filter.js';
-import { parseRV } from './list.js';
+import { ListScan, parseRV } from './list.js';
+import { drained } from './liststream.js';
 import type { Form } from './negotiate.js';
 import { includeObjectOf, partialMetadataJSON, tableJSON, tableRow } from './render.js';
 import type { Resource } from './resource.js';
@@ -78,63 +81,128 @@ export function serveWatch(
   validateWatchOptions(q);
   const rvParam = q.get('resourceVersion') ?? '';
   const fromRV = rvParam === '' || rvParam === '0' ? undefined : parseRV(rvParam);
-  const encode = encoder(r, form, q, opts.now);
-  // Everything up to the subscription runs synchronously, so no store change can slip between
-  // the replay (or the initial state) and the live events.
-  const unsubscribe = store.subscribe((events) => events.forEach(send));
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-  // Send the headers now: a client waits for them to know the watch is established, even when no
-  // event is due yet.
-  res.flushHeaders();
-
-  const timers: NodeJS.Timeout[] = [];
-  const stop = (): void => {
-    unsubscribe();
-    timers.forEach(clearTimeout);
-    opts.open?.delete(stop);
-    if (!res.writableEnded) res.end();
-  };
-  opts.open?.add(stop);
-  res.on('close', stop);
-  const write = (line: string | Buffer): void => {
-    if (res.writableEnded) return;
-    res.write(line);
-    if (res.writableLength > opts.maxBufferedBytes) stop();
-  };
-  function send(ev: StoreEvent): void {
-    const t = transition(ev, filter);
-    if (t) write(encode(t, ev.entry));
-  }
-
-  const replay = fromRV === undefined ? undefined : store.since(fromRV);
-  if (replay === 'expired') {
-    write(errorEvent(expired(`too old resource version: ${fromRV} (${current})`)));
-    return stop();
-  }
-  if (replay) replay.forEach(send);
-  else initialEvents(store, filter, write, encode);
-
-  const bookmark = (annotations?: Record<string, string>): void =>
-    write(bookmarkEvent(r, store.lastRV(), annotations));
-  if (q.get('sendInitialEvents') === 'true') bookmark({ 'k8s.io/initial-events-end': 'true' });
-  if (q.get('allowWatchBookmarks') === 'true') {
-    const tick = (): void => {
-      bookmark();
-      timers.push(setTimeout(tick, opts.bookmarkIntervalMs));
-    };
-    timers.push(setTimeout(tick, opts.bookmarkIntervalMs));
-  }
+  const w = new WatchStream(res, r, store, filter, encoder(r, form, q, opts.now), q, opts);
+  w.begin(fromRV, current);
+  if (q.get('allowWatchBookmarks') === 'true') w.tickBookmarks();
   const tos = Number(q.get('timeoutSeconds'));
   const seconds = tos > 0 ? tos : opts.minTimeoutSeconds * (1 + Math.random());
   // A timer longer than 2^31-1 ms fires at once; longer timeouts wait that long (about 24.8 days).
-  timers.push(setTimeout(stop, Math.min(seconds * 1000, MAX_TIMER_MS)));
+  w.timers.push(setTimeout(w.stop, Math.min(seconds * 1000, MAX_TIMER_MS)));
 }
 
-function initialEvents(store: Store, f: Filter, write: (b: Buffer | string) => void, encode: Encoder): void {
-  const prefix = f.namespace !== undefined ? `${f.namespace}/` : undefined;
-  for (const key of store.keysFrom(undefined, prefix)) {
-    const e = store.get(key)!;
-    if (f.admits(e)) write(encode('ADDED', e));
+// WatchStream is one open watch. The subscription and the version of the initial state (or of
+// the replay) are taken together, so no store change can slip between them. While the initial
+// state streams, live events wait in `pending` (all of them come after it) and go out after it.
+class WatchStream {
+  readonly timers: NodeJS.Timeout[] = [];
+  #pending: StoreEvent[] | undefined;
+  readonly #unsubscribe: () => void;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly r: Resource,
+    private readonly store: Store,
+    private readonly filter: Filter,
+    private readonly encode: Encoder,
+    private readonly q: URLSearchParams,
+    private readonly opts: WatchOptions,
+  ) {
+    this.#unsubscribe = store.subscribe((events) => {
+      if (!this.#pending) return events.forEach(this.send);
+      for (const ev of events) this.#pending.push(ev);
+    });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+    // Send the headers now: a client waits for them to know the watch is established, even when
+    // no event is due yet.
+    res.flushHeaders();
+    opts.open?.add(this.stop);
+    res.on('close', this.stop);
+  }
+
+  /** begin replays the history after fromRV, or streams the current state when there is none. */
+  begin(fromRV: number | undefined, current: number): void {
+    if (fromRV === undefined) return this.#initial(this.store.lastRV());
+    const replay = this.store.since(fromRV);
+    if (replay === 'expired') {
+      this.write(errorEvent(expired(`too old resource version: ${fromRV} (${current})`)));
+      return this.stop();
+    }
+    replay.forEach(this.send);
+    this.#initialEnd(this.store.lastRV());
+  }
+
+  #initial(startRV: number): void {
+    const queued: StoreEvent[] = [];
+    this.#pending = queued;
+    streamInitial(this.res, new ListScan(this.store, startRV, this.filter), this.encode).then(
+      () => {
+        if (this.#pending !== queued) return; // stopped meanwhile
+        this.#pending = undefined;
+        this.#initialEnd(startRV);
+        queued.forEach(this.send);
+      },
+      (err: StatusError) => {
+        // The store changed more than its history holds while a slow client read: relist.
+        this.#pending = undefined;
+        const now = this.store.lastRV();
+        this.write(
+          errorEvent(err.code === 410 ? expired(`too old resource version: ${startRV} (${now})`) : err),
+        );
+        this.stop();
+      },
+    );
+  }
+
+  #initialEnd(rv: number): void {
+    if (this.q.get('sendInitialEvents') === 'true')
+      this.#bookmark(rv, { 'k8s.io/initial-events-end': 'true' });
+  }
+
+  // A bookmark never overtakes events still to be sent.
+  #bookmark(rv: number, annotations?: Record<string, string>): void {
+    if (!this.#pending) this.write(bookmarkEvent(this.r, rv, annotations));
+  }
+
+  /** tickBookmarks sends a bookmark at every bookmark interval. */
+  tickBookmarks(): void {
+    const tick = (): void => {
+      this.#bookmark(this.store.lastRV());
+      this.timers.push(setTimeout(tick, this.opts.bookmarkIntervalMs));
+    };
+    this.timers.push(setTimeout(tick, this.opts.bookmarkIntervalMs));
+  }
+
+  readonly send = (ev: StoreEvent): void => {
+    const t = transition(ev, this.filter);
+    if (t) this.write(this.encode(t, ev.entry));
+  };
+
+  /** write sends a line, cutting the watcher off when it is too far behind (it then relists). */
+  write(line: string | Buffer): void {
+    if (this.res.writableEnded) return;
+    this.res.write(line);
+    if (this.res.writableLength > this.opts.maxBufferedBytes) this.stop();
+  }
+
+  readonly stop = (): void => {
+    this.#unsubscribe();
+    this.#pending = undefined;
+    this.timers.forEach(clearTimeout);
+    this.opts.open?.delete(this.stop);
+    if (!this.res.writableEnded) this.res.end();
+  };
+}
+
+// streamInitial writes the state at the scan's version as ADDED events, a scan step at a time,
+// waiting while the client is behind (a slow reader of a large initial state is throttled, not
+// cut off). It rejects with 410 Expired when the store changed more than its history holds.
+async function streamInitial(res: ServerResponse, scan: ListScan, encode: Encoder): Promise<void> {
+  while (!scan.done) {
+    if (res.writableEnded) return;
+    let ok = true;
+    for (const e of scan.step()) ok = res.write(encode('ADDED', e));
+    if (!ok) await drained(res);
+    await nextTurn();
   }
 }
 

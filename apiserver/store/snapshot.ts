@@ -40,3 +40,21 @@ function* merge(
   }
   while (g < gone.length) yield past.get(gone[g++]!)!;
 }
+
+/** countAt counts the keys entriesAt(store, rv, after, prefix) would yield, or returns 'expired'.
+ * It costs the events since rv plus the store's chunks, not its keys. */
+export function countAt(store: Store, rv: number, after?: string, prefix?: string): number | 'expired' {
+  const events = store.since(rv);
+  if (events === 'expired') return 'expired';
+  let n = store.countFrom(after, prefix);
+  const seen = new Set<string>();
+  for (const ev of events) {
+    const key = ev.entry.key;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!inRange(key, after, prefix)) continue;
+    // At rv the key was what its first later event replaced; now it is what the store holds.
+    n += (ev.prev !== undefined ? 1 : 0) - (store.get(key) !== undefined ? 1 : 0);
+  }
+  return n;
+}

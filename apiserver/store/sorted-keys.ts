@@ -110,4 +110,27 @@ export class SortedKeys {
       }
     }
   }
+
+  /** countFrom counts the keys from(after, prefix) would yield, visiting chunks, not keys. */
+  countFrom(after?: string, prefix?: string): number {
+    let start = after;
+    if (prefix !== undefined && (after === undefined || compareKeys(after, prefix) < 0)) start = prefix;
+    let [ci, i] = start === undefined ? [0, 0] : this.#position(start);
+    let n = 0;
+    for (; ci < this.#chunks.length; ci++, i = 0) {
+      const chunk = this.#chunks[ci]!;
+      if (i < chunk.length && chunk[i] === after) i++;
+      const last = chunk[chunk.length - 1]!;
+      if (prefix === undefined || last.startsWith(prefix)) {
+        n += chunk.length - i;
+        continue;
+      }
+      while (i < chunk.length && chunk[i]!.startsWith(prefix)) {
+        n++;
+        i++;
+      }
+      return n;
+    }
+    return n;
+  }
 }

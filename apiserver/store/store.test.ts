@@ -89,9 +89,19 @@ describe('store', () => {
       assert.deepEqual([...keys.from(undefined, `${ns}/`)], inNs, `namespace ${ns}`);
       const mid = inNs[inNs.length >> 1]!;
       assert.deepEqual([...keys.from(mid, `${ns}/`)], inNs.slice(inNs.indexOf(mid) + 1), `after ${mid}`);
+      // countFrom counts what from yields, without walking the keys.
+      assert.equal(keys.countFrom(undefined, `${ns}/`), inNs.length, `count in ${ns}`);
+      assert.equal(keys.countFrom(mid, `${ns}/`), inNs.length - inNs.indexOf(mid) - 1, `count after ${mid}`);
+      assert.equal(
+        keys.countFrom(`${ns}/pod-99999`, `${ns}/`),
+        [...keys.from(`${ns}/pod-99999`, `${ns}/`)].length,
+      );
     }
     const after = want[want.length >> 1]!;
     assert.deepEqual([...keys.from(after)], want.slice(want.indexOf(after) + 1));
+    assert.equal(keys.countFrom(after), want.length - want.indexOf(after) - 1);
+    assert.equal(keys.countFrom(), want.length);
+    assert.equal(keys.countFrom(undefined, 'zz/'), 0);
   });
 
   it('keeps each version as text; decoded objects and forms live in a cache bounded by bytes', () => {

@@ -59,6 +59,11 @@ export class Store<T extends KObject = KObject> {
     return this.#keys.from(after, prefix);
   }
 
+  /** countFrom counts the keys keysFrom(after, prefix) would yield, without visiting them. */
+  countFrom(after?: string, prefix?: string): number {
+    return this.#keys.countFrom(after, prefix);
+  }
+
   /**
    * apply records changes in order; unchanged upserts are dropped, so no event is a no-op.
    * beforePublish runs with the events after they are recorded and before any subscriber sees them.

@@ -1,0 +1,77 @@
+// liststream.ts: a list of the whole collection (no limit) is written as it is read: the head,
+// then the items of each scan step, then the tail, waiting whenever the socket is full. Neither the
+// event loop nor memory ever holds the whole list, however large the mesh. A protobuf list, whose
+// envelope needs its length first, is encoded step by step and sent once complete.
+import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { encodeItemsPart, encodeListMetaPart, partialObjectMetadataListOf } from '../protobuf/index.js';
+import type { Entry } from '../store/store.js';
+import type { ListPlan } from './list.js';
+import type { Form } from './negotiate.js';
+import { JSON_TYPE, listText, PROTOBUF_TYPE, type ListMeta } from './render.js';
+import type { Resource } from './resource.js';
+
+/**
+ * streamList answers a list without limit. Its first step runs before the headers, so an error
+ * there (410 Expired) is still a Status; a later one (the store changed more than its history
+ * holds while a slow client read) aborts the response, which the client sees as a failed list to
+ * retry, never as a complete one.
+ */
+export async function streamList(
+  res: ServerResponse,
+  r: Resource,
+  plan: ListPlan,
+  form: Form,
+  query: URLSearchParams,
+  now: number,
+): Promise<void> {
+  const { scan } = plan;
+  const first = scan.step();
+  const meta: ListMeta = { resourceVersion: String(scan.rv) };
+  if (form.kind === 'partial' && form.protobuf) {
+    const parts = [encodeListMetaPart(meta), itemsPart(first)];
+    while (!scan.done) {
+      await nextTurn();
+      if (res.destroyed) return;
+      parts.push(itemsPart(scan.step()));
+    }
+    const bytes = partialObjectMetadataListOf(`meta.k8s.io/${form.version}`, parts);
+    res.writeHead(200, { 'Content-Type': PROTOBUF_TYPE, 'Content-Length': bytes.length });
+    res.end(bytes);
+    return;
+  }
+  const t = listText(r, meta, form, query, now);
+  res.writeHead(200, { 'Content-Type': JSON_TYPE });
+  try {
+    let text = t.head + t.items(first);
+    let sep = first.length > 0 ? ',' : '';
+    while (!scan.done) {
+      if (!res.write(text)) await drained(res);
+      if (res.destroyed) return;
+      await nextTurn();
+      const step = scan.step();
+      text = step.length > 0 ? sep + t.items(step) : '';
+      if (step.length > 0) sep = ',';
+    }
+    res.end(text + t.tail);
+  } catch (err) {
+    res.destroy(err as Error);
+    throw err;
+  }
+}
+
+const itemsPart = (entries: readonly Entry[]): Uint8Array =>
+  encodeItemsPart(entries.map((e) => ({ metadata: e.peek().metadata })));
+
+/** drained resolves when res can take more data, or has closed. */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
