@@ -14,13 +14,14 @@ export interface Server {
 
 /** Command is what the parent asks for; each gets one Reply. */
 export type Command =
-  | { op: 'list'; server: Server; path: string; accept: string; runs: number }
+  | { op: 'list'; server: Server; path: string; accept: string; runs: number; probe?: string }
   | { op: 'watch'; id: string; server: Server; path: string; watchers: number }
   | { op: 'seen'; id: string; name: string; watchers: number; timeoutMs: number }
   | { op: 'close' };
 
 /** Reply answers a Command: list timings, or event arrival times (epoch milliseconds). */
-export type Reply = { ms: number[]; bytes: number } | { at: number[] } | { ok: true } | { error: string };
+export type Reply =
+  { ms: number[]; bytes: number; probeMs: number[] } | { at: number[] } | { ok: true } | { error: string };
 
 /** now is a high-resolution epoch time, comparable between processes on one machine. */
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -49,16 +50,32 @@ function get(s: Server, path: string, accept: string): Promise<number> {
   });
 }
 
+// list times c.runs lists; with c.probe, it also GETs that path over and over (10 ms apart) during
+// each list and reports the slowest probe of each run: how long the server kept others waiting.
 async function list(c: Extract<Command, { op: 'list' }>): Promise<Reply> {
   const ms: number[] = [];
+  const probeMs: number[] = [];
   let bytes = 0;
   await get(c.server, c.path, c.accept); // warm: connection, caches
   for (let i = 0; i < c.runs; i++) {
+    let listing = true;
+    let slowest = 0;
+    const probing = (async () => {
+      while (c.probe && listing) {
+        const p = performance.now();
+        await get(c.server, c.probe, 'application/json');
+        slowest = Math.max(slowest, performance.now() - p);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
     const t = performance.now();
     bytes = await get(c.server, c.path, c.accept);
     ms.push(performance.now() - t);
+    listing = false;
+    await probing;
+    probeMs.push(slowest);
   }
-  return { ms, bytes };
+  return { ms, bytes, probeMs };
 }
 
 /** Watches are the open watch requests of one id, with the arrival times of each object's events. */

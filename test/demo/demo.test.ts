@@ -160,8 +160,8 @@ describe('npm run demo', () => {
     if (realNodes) {
       assert.equal(
         s.processes?.length,
-        21,
-        'etcd, 2 kube-apiservers, 2 controller-managers, 4 x (containerd, kubelet, kube-proxy, fedmesh-node)',
+        25,
+        'etcd, 2 kube-apiservers, 2 controller-managers, 4 x (mount namespace holder, containerd, kubelet, kube-proxy, fedmesh-node)',
       );
       await assertRealPods(kcA, s);
     } else {

@@ -98,10 +98,5 @@ if ! ls "$RUN_DIR"/fm*.env >/dev/null 2>&1; then
   rm -rf /run/containerd/s 2>/dev/null
   rmdir /run/containerd 2>/dev/null
   rm -f "$RUN_DIR/kernel-settings"
-  # The nodes' mount points (NODE_PATHS) this host lacked: deepest first, only if empty.
-  if [[ -f "$RUN_DIR/created-dirs" ]]; then
-    sort -r "$RUN_DIR/created-dirs" | while read -r d; do [[ "$d" == /* ]] && rmdir "$d" 2>/dev/null; done
-    rm -f "$RUN_DIR/created-dirs"
-  fi
 fi
 exit 0

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HIERARCHIES } from './cgroups.js';
 import type { NodeSet } from './nodes.js';
-import { envFile, KERNEL_SETTINGS, readSysctl, RUN_DIR } from './registry.js';
+import { envFile, KERNEL_SETTINGS, readSysctl } from './registry.js';
 
 /** NodeTraces identify one instance's resources on the host. */
 export interface NodeTraces {
@@ -94,10 +94,6 @@ function sharedLeftovers(t: NodeTraces): string[] {
     const mine = f.startsWith(`${t.prefix}-`) || readFileSync(join(results, f), 'utf8').includes(`${t.dir}/`);
     if (mine) out.push(`cni result ${f}`);
   }
-  // The mount points made for the nodes' folders go with the last instance.
-  const created = join(RUN_DIR, 'created-dirs');
-  if (existsSync(created) && !readdirSync(RUN_DIR).some((n) => /^fm\d+\.env$/.test(n)))
-    out.push(`mount points ${readFileSync(created, 'utf8').trim().split('\n').join(', ')}`);
   const logs = '/var/log/containers';
   for (const f of existsSync(logs) ? readdirSync(logs) : []) {
     if (readlinkOrEmpty(join(logs, f)).startsWith(`${t.dir}/`)) out.push(`container log link ${f}`);

@@ -4,7 +4,8 @@
 // `setpriv --pdeathsig KILL` like every harness child. The mount namespace (held by a sleeping
 // process, a slave of the host's) is shared by the three daemons, so the kubelet's volume mounts
 // are containerd's too, and in it the node's own folders are bind-mounted at NODE_PATHS: the CNI
-// configuration and plugin folders and /run/fedmesh are per node, as hostPath volumes expect.
+// configuration and plugin folders and /run/fedmesh are per node, as hostPath volumes expect,
+// and nothing of them appears on the host.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,6 +182,8 @@ export class RealNode {
 
   // startMountNamespace starts the process that holds the node's mount namespace, once the
   // node's folders are bound at NODE_PATHS in it (unshare execs in place: the pid is the holder's).
+  // The top folders of those paths (/etc, /opt, /run) are overlays in it whose upper layers are
+  // the node's, so the mount points are made there and the host gains no folder.
   private async startMountNamespace(): Promise<void> {
     const f = this.files;
     const binds = [
@@ -188,11 +191,21 @@ export class RealNode {
       [f.cniBinDir, NODE_PATHS.cniBinDir],
       [f.runDir, NODE_PATHS.runDir],
     ];
-    const script =
-      binds.map((_, i) => `mount --bind "$${2 * i + 1}" "$${2 * i + 2}"`).join(' && ') +
-      ' && echo mounted && exec sleep infinity';
+    const tops = [...new Set(binds.map(([, target]) => `/${target!.split('/')[1]}`))];
+    const script = [
+      'set -e',
+      'base="$1"; shift',
+      `for top in ${tops.join(' ')}; do`,
+      '  d="$base$top"; mkdir -p "$d/upper" "$d/work"',
+      '  mount -t overlay overlay -o "lowerdir=$top,upperdir=$d/upper,workdir=$d/work" "$top"',
+      'done',
+      'while [ $# -gt 0 ]; do mkdir -p "$2"; mount --bind "$1" "$2"; shift 2; done',
+      'echo mounted',
+      'exec sleep infinity',
+    ].join('\n');
     const holder = ['unshare', '--mount', '--propagation', 'slave', '--', 'sh', '-c', script, 'sh'];
-    this.mounts = this.spawn('mounts', holder[0]!, [...holder.slice(1), ...binds.flat()], false);
+    const args = [...holder.slice(1), join(f.dir, 'overlays'), ...binds.flat()];
+    this.mounts = this.spawn('mounts', holder[0]!, args as string[], false);
     const log = this.mounts.logFile;
     await this.wait(
       'mount namespace',

@@ -41,6 +41,9 @@ function netnsMounts(node: RealNode): string[] {
     .map((f) => f[4]!);
 }
 
+// The nodes' paths the host has of its own (the nodes see theirs only in their mount namespaces).
+const hostHad = Object.values(NODE_PATHS).map(existsSync);
+
 describe('real nodes: two clusters with two nodes each', () => {
   let cp: ControlPlane;
   let baseline: Record<string, string>;
@@ -218,6 +221,7 @@ describe('real nodes: two clusters with two nodes each', () => {
     await cp.stop();
     assert.deepEqual(leftovers(t), []);
     assert.deepEqual(kernelSettings(), baseline);
+    assert.deepEqual(Object.values(NODE_PATHS).map(existsSync), hostHad, 'the host gained no CNI folder');
   });
 });
 

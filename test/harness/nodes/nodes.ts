@@ -20,14 +20,12 @@ import type { Cluster } from '../cluster.js';
 import { kubectlOk } from '../kubectl.js';
 import { createCgroups } from './cgroups.js';
 import { addPodRoutes, createNodeNetns, createUnderlay, hostRoutes, type PodRoutes } from './network.js';
-import { NODE_PATHS } from './config.js';
 import { RealNode, type ClusterAccess, type NodeContext } from './node.js';
 import type { NodePrerequisites } from './prerequisites.js';
 import { allNodes, planNodes, type Plan } from './plan.js';
 import {
   claimSlot,
   CLEANUP_SCRIPT,
-  ensureMountPoints,
   envFile,
   kernelBaseline,
   restoreKernelSettings,
@@ -138,7 +136,6 @@ export class NodeSet {
       set.startReaper();
       writeRecord(set.record());
       createCgroups(plan);
-      ensureMountPoints(Object.values(NODE_PATHS));
       await createUnderlay(plan);
       linkCniBinaries(ctx.cniBinDir, opts.cniBinaries ?? {});
       writeFileSync(ctx.resolvConf, `nameserver ${plan.dnsIP}\n`);

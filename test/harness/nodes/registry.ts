@@ -3,7 +3,6 @@
 // later run cleans up after one whose owner and reaper both died.
 import { execFileSync } from 'node:child_process';
 import {
-  appendFileSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -13,7 +12,7 @@ import {
   renameSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { packageRoot } from '../root.js';
 import { SLOT_MAX, SLOT_MIN } from './plan.js';
 
@@ -130,25 +129,4 @@ export const readSysctl = (key: string): string =>
 export function restoreKernelSettings(baseline: Map<string, string>): void {
   for (const [k, v] of baseline)
     if (readSysctl(k) !== v) writeFileSync(`/proc/sys/${k.replace(/\./g, '/')}`, v);
-}
-
-/**
- * ensureMountPoints makes the folders of paths that the host lacks (the nodes bind their own
- * folders there in their mount namespaces), recording each one it makes in RUN_DIR/created-dirs,
- * so that cleanup.sh removes them, if empty, with the last instance.
- */
-export function ensureMountPoints(paths: string[]): void {
-  mkdirSync(RUN_DIR, { recursive: true });
-  for (const p of paths) {
-    const missing: string[] = [];
-    for (let d = p; !existsSync(d); d = dirname(d)) missing.unshift(d);
-    for (const d of missing) {
-      try {
-        mkdirSync(d);
-        appendFileSync(join(RUN_DIR, 'created-dirs'), d + '\n');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-    }
-  }
 }
