@@ -195,4 +195,12 @@ if (!fn) {
   process.exitCode = 2;
 } else {
   process.exitCode = await fn();
+  // Everything the command started is stopped by now. A connection some client left open to a
+  // server that is gone (a stopped kube-apiserver on a deleted underlay gets no reset) must not
+  // keep the process waiting: say what was left, and exit.
+  const left = process
+    .getActiveResourcesInfo()
+    .filter((r) => !['TTYWrap', 'Timeout', 'Immediate'].includes(r));
+  if (left.length > 0) log(`exiting with handles still open: ${left.join(', ')}`);
+  process.exit();
 }

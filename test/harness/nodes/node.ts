@@ -205,7 +205,7 @@ export class RealNode {
     ].join('\n');
     const holder = ['unshare', '--mount', '--propagation', 'slave', '--', 'sh', '-c', script, 'sh'];
     const args = [...holder.slice(1), join(f.dir, 'overlays'), ...binds.flat()];
-    this.mounts = this.spawn('mounts', holder[0]!, args as string[], false);
+    this.mounts = this.spawn('mounts', holder[0]!, args, false);
     const log = this.mounts.logFile;
     await this.wait(
       'mount namespace',
