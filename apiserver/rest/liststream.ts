@@ -63,8 +63,9 @@ export async function streamList(
 const itemsPart = (entries: readonly Entry[]): Uint8Array =>
   encodeItemsPart(entries.map((e) => ({ metadata: e.peek().metadata })));
 
-/** drained resolves when res can take more data, or has closed. */
+/** drained resolves when res can take more data, or has closed (at once if it already has). */
 export function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed || res.writableEnded || !res.writableNeedDrain) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);

@@ -2,7 +2,8 @@
 // scan steps through the real HTTP stack: a client that reads slowly while the store changes gets
 // exactly the state at the list's version (then, for a watch, every change after it, in order),
 // a watch whose initial state is far larger than the slow-watcher limit is throttled, not cut
-// off, and a protobuf metadata list is the same list however it is stepped.
+// off, a protobuf metadata list is the same list however it is stepped, and a client that leaves
+// mid-list frees its request.
 import assert from 'node:assert/strict';
 import { request, createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +30,7 @@ describe('streamed lists and initial watch states', () => {
   let server: Server;
   let port: number;
   let store: Store;
+  let finished = 0; // requests whose handler has returned
   const deps = (): RestDeps => ({
     resources: new Map([
       [
@@ -57,17 +59,19 @@ describe('streamed lists and initial watch states', () => {
     server = createServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
       const verb = url.searchParams.get('watch') === 'true' ? 'watch' : 'list';
-      serveResource(deps(), {
+      void serveResource(deps(), {
         req,
         res,
         info: { verb, resource: 'things', namespace: 'ns' },
         query: url.searchParams,
         user: { username: 'test', groups: [], extra: {} },
         can: () => Promise.resolve(true),
-      }).catch((err: Error) => {
-        if (res.headersSent) return;
-        res.writeHead(err instanceof StatusError ? err.code : 500).end(err.message);
-      });
+      })
+        .catch((err: Error) => {
+          if (res.headersSent) return;
+          res.writeHead(err instanceof StatusError ? err.code : 500).end(err.message);
+        })
+        .finally(() => finished++);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
@@ -194,5 +198,15 @@ describe('streamed lists and initial watch states', () => {
       list.items.map((i) => i.metadata.name),
       Array.from({ length: N }, (_, i) => name(i)),
     );
+  });
+
+  it('a client that goes away in the middle of a list ends its request on the server', async () => {
+    fresh();
+    const before = finished;
+    const res = await get('');
+    await new Promise<void>((resolve) => res.once('data', () => resolve()));
+    res.destroy();
+    for (let i = 0; i < 200 && finished === before; i++) await sleep(25);
+    assert.equal(finished, before + 1, 'the list handler returned');
   });
 });
