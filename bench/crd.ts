@@ -92,6 +92,17 @@ function call(
 }
 const agents = new Map<Cluster, Agent>();
 
+// callRetrying is call, retried (up to 10 times, waiting longer each time) while kube-apiserver
+// answers 429 or 503: an overloaded server sheds load that way, and a copy of 100k objects on two
+// cores meets it.
+async function callRetrying(...args: Parameters<typeof call>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const code = await call(...args);
+    if ((code !== 429 && code !== 503) || attempt === 10) return code;
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+  }
+}
+
 // copyToReference creates in kube-apiserver the endpoints fedmesh serves for pods [from, to), as
 // fedmesh serves them but for what the server sets, then strips the managedFields it records.
 async function copyToReference(fm: LocalFedmesh, ref: Cluster, from: number, to: number): Promise<void> {
@@ -102,10 +113,11 @@ async function copyToReference(fm: LocalFedmesh, ref: Cluster, from: number, to:
       const obj = fm.mesh.endpoints.get(`${ns}/b.pod-${i}`)!.obj;
       const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, ...metadata } = obj.metadata;
       const path = `${PATH.replace(PLURAL, `namespaces/${ns}/${PLURAL}`)}`;
-      const made = await call(ref, 'POST', path, { ...obj, metadata });
-      if (made !== 201) throw new Error(`creating ${obj.metadata.name} in the reference: HTTP ${made}`);
+      const made = await callRetrying(ref, 'POST', path, { ...obj, metadata });
+      if (made !== 201 && made !== 409)
+        throw new Error(`creating ${obj.metadata.name} in the reference: HTTP ${made}`);
       const strip = { metadata: { managedFields: [{}] } };
-      const patched = await call(
+      const patched = await callRetrying(
         ref,
         'PATCH',
         `${path}/${obj.metadata.name}`,
@@ -299,4 +311,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Exit when done: keep-alive sockets to the stopped servers must not hold the process.
+await main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
