@@ -239,7 +239,7 @@ describe('kubectl mesh install on real nodes', () => {
       );
       const plugin = join(n.files.cniBinDir, 'fedmesh-cni');
       assert.ok(lstatSync(plugin).isFile(), `${n.name}: fedmesh-cni is copied, not linked`);
-      const version = await runIn(plugin, { CNI_COMMAND: 'VERSION', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
+      const version = await runIn(plugin, { CNI_COMMAND: 'VERSION', PATH: '/nonexistent' });
       assert.match(
         version,
         /"supportedVersions"/,
