@@ -10,6 +10,7 @@
 //   npm run bench -- crd [SIZES] [WATCHERS] [ROUNDS]   (default 10000,100000 1000 5)
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:https';
+import { extname } from 'node:path';
 import { GROUP_VERSION } from '../apiserver/types.js';
 import type { Cluster } from '../test/harness/cluster.js';
 import { startControlPlane } from '../test/harness/controlplane.js';
@@ -133,8 +134,9 @@ async function copyToReference(fm: LocalFedmesh, ref: Cluster, from: number, to:
 
 /** Child is the client process: one command at a time. */
 class Child {
-  readonly #p: ChildProcess = fork(new URL('./crd-client.ts', import.meta.url), {
-    execArgv: ['--import', 'tsx'],
+  // The client is compiled beside this file (dist/bench) or, run from source, loaded through tsx.
+  readonly #p: ChildProcess = fork(new URL(`./crd-client${extname(import.meta.url)}`, import.meta.url), {
+    execArgv: import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [],
   });
   ask(c: Command): Promise<Reply> {
     return new Promise((resolve) => {

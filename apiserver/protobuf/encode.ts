@@ -3,6 +3,7 @@
 // renders, so both encodings come from one source; absent or empty fields are simply not written.
 import type { Status } from '../status.js';
 import { MAGIC, Messages } from './messages.js';
+import { encodeItemsFromTexts } from './metatext.js';
 
 /** Loose is what encoders accept: any object with these keys, checked field by field at runtime. */
 export type Loose<K extends string> = { [P in K]?: unknown };
@@ -77,8 +78,22 @@ export function listMeta(v: unknown): Msg {
 
 /** envelope wraps an encoded message as Kubernetes protobuf: magic, then runtime.Unknown. */
 export function envelope(apiVersion: string, kind: string, raw: Uint8Array): Buffer {
-  const unknown = Messages.Unknown.encode({ typeMeta: { apiVersion, kind }, raw }).finish();
-  return Buffer.concat([MAGIC, unknown]);
+  return Buffer.concat([envelopeHead(apiVersion, kind, raw.length), raw]);
+}
+
+/** envelopeHead is what precedes a message of rawLength bytes in its envelope: magic, then
+ * runtime.Unknown's typeMeta and the tag and length of its raw field, the message itself. */
+export function envelopeHead(apiVersion: string, kind: string, rawLength: number): Buffer {
+  const typeMeta = Messages.Unknown.encode({ typeMeta: { apiVersion, kind } }).finish();
+  const length: number[] = [];
+  for (let v = rawLength; ; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      length.push(v);
+      break;
+    }
+    length.push((v % 128) | 0x80);
+  }
+  return Buffer.concat([MAGIC, typeMeta, Buffer.from([0x12, ...length])]);
 }
 
 /** encodePartialObjectMetadata encodes {apiVersion, kind, metadata} as a protobuf PartialObjectMetadata. */
@@ -110,9 +125,35 @@ export function encodeItemsPart(items: readonly Loose<'metadata'>[]): Uint8Array
   }).finish();
 }
 
+/**
+ * encodeItemsOf encodes objects as PartialObjectMetadata list items: straight from their JSON
+ * (UTF-8, joined by commas; joined fills starts with where each begins) when it can, else from
+ * the objects decode() returns.
+ */
+export function encodeItemsOf(
+  joined: (starts: number[]) => Uint8Array,
+  decode: () => readonly Loose<'metadata'>[],
+): Uint8Array {
+  try {
+    const starts: number[] = [];
+    return encodeItemsFromTexts(joined(starts), starts);
+  } catch {
+    return encodeItemsPart(decode());
+  }
+}
+
 /** partialObjectMetadataListOf wraps the parts of a list (encodeListMetaPart, encodeItemsPart). */
 export function partialObjectMetadataListOf(apiVersion: string, parts: readonly Uint8Array[]): Buffer {
-  return envelope(apiVersion, 'PartialObjectMetadataList', Buffer.concat(parts));
+  return Buffer.concat(partialObjectMetadataListParts(apiVersion, parts));
+}
+
+/** partialObjectMetadataListParts is partialObjectMetadataListOf's bytes in pieces, not copied into one. */
+export function partialObjectMetadataListParts(
+  apiVersion: string,
+  parts: readonly Uint8Array[],
+): Uint8Array[] {
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  return [envelopeHead(apiVersion, 'PartialObjectMetadataList', length), ...parts];
 }
 
 /** encodeStatus encodes a Status (see ../status.ts) as protobuf, for errors of protobuf requests. */

@@ -5,7 +5,9 @@ export {
   encodePartialObjectMetadataList,
   encodeListMetaPart,
   encodeItemsPart,
+  encodeItemsOf,
   partialObjectMetadataListOf,
+  partialObjectMetadataListParts,
   encodeStatus,
   encodeWatchEvent,
 } from './encode.js';

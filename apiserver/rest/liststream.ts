@@ -4,11 +4,10 @@
 // envelope needs its length first, is encoded step by step and sent once complete.
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { encodeItemsPart, encodeListMetaPart, partialObjectMetadataListOf } from '../protobuf/index.js';
-import type { Entry } from '../store/store.js';
+import { encodeListMetaPart, partialObjectMetadataListParts } from '../protobuf/index.js';
 import type { ListPlan } from './list.js';
 import type { Form } from './negotiate.js';
-import { JSON_TYPE, listText, PROTOBUF_TYPE, type ListMeta } from './render.js';
+import { itemsPart, JSON_TYPE, listText, PROTOBUF_TYPE, type ListMeta } from './render.js';
 import type { Resource } from './resource.js';
 
 /**
@@ -35,33 +34,39 @@ export async function streamList(
       if (res.destroyed) return;
       parts.push(itemsPart(scan.step()));
     }
-    const bytes = partialObjectMetadataListOf(`meta.k8s.io/${form.version}`, parts);
-    res.writeHead(200, { 'Content-Type': PROTOBUF_TYPE, 'Content-Length': bytes.length });
-    res.end(bytes);
+    const body = partialObjectMetadataListParts(`meta.k8s.io/${form.version}`, parts);
+    const length = body.reduce((n, p) => n + p.length, 0);
+    res.writeHead(200, { 'Content-Type': PROTOBUF_TYPE, 'Content-Length': length });
+    for (const p of body) res.write(p);
+    res.end();
     return;
   }
   const t = listText(r, meta, form, query, now);
   res.writeHead(200, { 'Content-Type': JSON_TYPE });
   try {
-    let text = t.head + t.items(first);
-    let sep = first.length > 0 ? ',' : '';
+    res.write(t.head);
+    let items = t.items(first);
+    let any = first.length > 0;
     while (!scan.done) {
-      if (!res.write(text)) await drained(res);
+      if (!res.write(items)) await drained(res);
       if (res.destroyed) return;
       await nextTurn();
       const step = scan.step();
-      text = step.length > 0 ? sep + t.items(step) : '';
-      if (step.length > 0) sep = ',';
+      if (step.length === 0) {
+        items = '';
+        continue;
+      }
+      if (any) res.write(',');
+      items = t.items(step);
+      any = true;
     }
-    res.end(text + t.tail);
+    res.write(items);
+    res.end(t.tail);
   } catch (err) {
     res.destroy(err as Error);
     throw err;
   }
 }
-
-const itemsPart = (entries: readonly Entry[]): Uint8Array =>
-  encodeItemsPart(entries.map((e) => ({ metadata: e.peek().metadata })));
 
 /** drained resolves when res can take more data, or has closed (at once if it already has). */
 export function drained(res: ServerResponse): Promise<void> {

@@ -1,13 +1,13 @@
 // render.ts: response bodies in every negotiated form: objects and lists (reusing each object's
 // cached JSON bytes), meta.k8s.io Tables and PartialObjectMetadata(List).
 import {
-  encodeItemsPart,
+  encodeItemsOf,
   encodeListMetaPart,
   encodePartialObjectMetadata,
   partialObjectMetadataListOf,
 } from '../protobuf/index.js';
 import { badRequest } from '../status.js';
-import { joinTexts, type Entry } from '../store/entry.js';
+import { joinBytes, type Entry } from '../store/entry.js';
 import { GROUP_VERSION, type KObject } from '../types.js';
 import type { Form } from './negotiate.js';
 import type { ColumnDefinition, Resource } from './resource.js';
@@ -103,7 +103,7 @@ function tableHead(r: Resource, meta: ListMeta, version: string, headers: boolea
  * the head, the items of each run of entries (comma-joined), then the tail. */
 export interface ListText {
   head: string;
-  items(entries: readonly Entry[]): string;
+  items(entries: readonly Entry[]): string | Uint8Array;
   tail: string;
 }
 
@@ -133,7 +133,7 @@ export function listText(
     };
   return {
     head: `{"kind":"${r.info.listKind}","apiVersion":"${GROUP_VERSION}","metadata":${m},"items":[`,
-    items: joinTexts,
+    items: (es) => joinBytes(es),
     tail,
   };
 }
@@ -152,6 +152,13 @@ export function renderObject(r: Resource, e: Entry, form: Form, query: URLSearch
   return json(e.text);
 }
 
+/** itemsPart encodes entries as protobuf PartialObjectMetadata list items. */
+export const itemsPart = (entries: readonly Entry[]): Uint8Array =>
+  encodeItemsOf(
+    (starts) => joinBytes(entries, starts),
+    () => entries.map((e) => ({ metadata: e.peek().metadata })),
+  );
+
 /** renderList renders a page of entries in the negotiated form. */
 export function renderList(
   r: Resource,
@@ -162,8 +169,7 @@ export function renderList(
   now: number,
 ): Body {
   if (form.kind === 'partial' && form.protobuf) {
-    const items = entries.map((e) => ({ metadata: e.peek().metadata }));
-    const parts = [encodeListMetaPart(meta), encodeItemsPart(items)];
+    const parts = [encodeListMetaPart(meta), itemsPart(entries)];
     return {
       contentType: PROTOBUF_TYPE,
       bytes: partialObjectMetadataListOf(`meta.k8s.io/${form.version}`, parts),
@@ -173,7 +179,13 @@ export function renderList(
   // Encoded in chunks: a long list is longer than the longest string V8 allows.
   const parts: Buffer[] = [Buffer.from(t.head)];
   for (let i = 0; i < entries.length; i += LIST_CHUNK) {
-    parts.push(Buffer.from((i > 0 ? ',' : '') + t.items(entries.slice(i, i + LIST_CHUNK))));
+    if (i > 0) parts.push(Buffer.from(','));
+    const items = t.items(entries.slice(i, i + LIST_CHUNK));
+    parts.push(
+      typeof items === 'string'
+        ? Buffer.from(items)
+        : Buffer.from(items.buffer, items.byteOffset, items.length),
+    );
   }
   parts.push(Buffer.from(t.tail));
   return { contentType: JSON_TYPE, bytes: Buffer.concat(parts) };

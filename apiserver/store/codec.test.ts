@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { endpointCodec } from '../mesh/endpointcodec.js';
 import type { KObject } from '../types.js';
 import { TextCodec } from './codec.js';
-import { joinTexts } from './entry.js';
+import { joinBytes, joinTexts } from './entry.js';
 import { Revision } from './revision.js';
 import { Store } from './store.js';
 
@@ -34,6 +34,26 @@ describe('text codec', () => {
     assert.equal(codec.expand(`${codec.compact(a)},${codec.compact(b)}`), `${a},${b}`, 'joined texts');
   });
 
+  it('expands texts to their UTF-8 joined by commas, saying where each begins', () => {
+    let seed = 5;
+    const rand = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let round = 0; round < 200; round++) {
+      const jsons = Array.from({ length: Math.floor(rand() * 6) }, (_, i) =>
+        JSON.stringify({ name: randomString(rand), value: randomString(rand), n: i }),
+      );
+      const starts: number[] = [];
+      const got = codec.expandBytes(
+        jsons.map((j) => codec.compact(j)),
+        starts,
+      );
+      assert.deepEqual(got, Buffer.from(jsons.join(','), 'utf8'));
+      assert.deepEqual(
+        starts,
+        jsons.map((_, i) => Buffer.byteLength(jsons.slice(0, i).join(',')) + (i > 0 ? 1 : 0)),
+      );
+    }
+  });
+
   it('refuses fragments it could not tell apart', () => {
     assert.throws(() => new TextCodec(['ok', 'x']), /unusable fragment "x"/);
     assert.throws(() => new TextCodec(['ab', 'c\u0003d']), /unusable fragment/);
@@ -56,6 +76,14 @@ describe('text codec', () => {
     assert.ok(c!.entry.stored.length < p!.entry.stored.length / 2, `${c!.entry.stored.length} chars kept`);
     assert.deepEqual(c!.entry.obj, p!.entry.obj);
     assert.equal(joinTexts([c!.entry, c!.entry]), `${p!.entry.text},${p!.entry.text}`);
+    const [starts, plainStarts]: number[][] = [[], []];
+    assert.equal(joinBytes([c!.entry, c!.entry], starts).toString(), `${p!.entry.text},${p!.entry.text}`);
+    assert.equal(
+      joinBytes([p!.entry, p!.entry], plainStarts).toString(),
+      `${p!.entry.text},${p!.entry.text}`,
+    );
+    assert.deepEqual(starts, [0, Buffer.byteLength(p!.entry.text) + 1]);
+    assert.deepEqual(plainStarts, starts);
     assert.deepEqual(compact.apply([{ upsert: obj }]), [], 'no event for an unchanged object');
   });
 });

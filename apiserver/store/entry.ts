@@ -66,6 +66,31 @@ export function joinTexts(entries: readonly Entry[]): string {
   return codec ? codec.expand(joined) : joined;
 }
 
+/** joinBytes is joinTexts as UTF-8; starts (when given) receives where each entry's JSON begins. */
+export function joinBytes(entries: readonly Entry[], starts?: number[]): Buffer {
+  const codec = entries[0]?.codec;
+  if (codec && entries.every((e) => e.codec === codec))
+    return codec.expandBytes(
+      entries.map((e) => e.stored),
+      starts,
+    );
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const e of entries) {
+    if (parts.length > 0) {
+      parts.push(COMMA);
+      at++;
+    }
+    const b = Buffer.from(e.peekText(), 'utf8');
+    starts?.push(at);
+    parts.push(b);
+    at += b.length;
+  }
+  return Buffer.concat(parts, at);
+}
+
+const COMMA = Buffer.from(',');
+
 interface Cached {
   values: Record<string, unknown>;
   bytes: number;
