@@ -4,6 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeItemsOf, encodeItemsPart } from './encode.js';
+import { endpointCodec } from '../mesh/endpointcodec.js';
+import { itemsPart } from '../rest/render.js';
+import { joinBytes } from '../store/entry.js';
+import { Revision } from '../store/revision.js';
+import { Store } from '../store/store.js';
+import type { KObject } from '../types.js';
 import { encodeItemsFromTexts } from './metatext.js';
 
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
@@ -107,3 +113,36 @@ test('text that is not compact JSON objects is refused, and the list is encoded 
   );
   assert.deepEqual(Buffer.from(got), Buffer.from(encodeItemsPart([o])));
 });
+
+test('a store that compacts its objects lists the same metadata, read only as far as it goes', () => {
+  const store = new Store<KObject>(new Revision(1), 100, endpointCodec);
+  const objs = Array.from({ length: 5 }, (_, i) =>
+    podToEndpointLike(i, i % 2 ? { 'x/y': 'v"\u00e9', 'federated.mesh/cluster': 'b' } : {}),
+  );
+  store.apply(objs.map((upsert) => ({ upsert })));
+  const entries = [...store.keysFrom()].map((k) => store.get(k)!);
+  const want = Buffer.from(encodeItemsPart(entries.map((e) => ({ metadata: e.obj.metadata }))));
+  assert.deepEqual(Buffer.from(itemsPart(entries)), want);
+  const starts: number[] = [];
+  const cut = joinBytes(entries, { starts, metadataOnly: true });
+  assert.ok(cut.length < joinBytes(entries).length * 0.7, 'what follows metadata is left out');
+  assert.equal(starts.length, entries.length);
+});
+
+// podToEndpointLike is a FederatedEndpoint as the mesh store keeps them (fields in its order).
+function podToEndpointLike(i: number, labels: Record<string, string>): KObject {
+  return {
+    apiVersion: 'federated.mesh/v1alpha1',
+    kind: 'FederatedEndpoint',
+    metadata: {
+      name: `b.pod-${i}`,
+      namespace: 'ns',
+      uid: `u-${i}`,
+      creationTimestamp: '2026-12-03T09:00:00Z',
+      labels,
+      resourceVersion: String(100 + i),
+    },
+    spec: { cluster: 'b', pod: `pod-${i}`, node: 'n', serviceAccount: 'sa', ips: [`10.0.0.${i}`] },
+    status: { phase: 'Running', ready: true },
+  } as KObject;
+}

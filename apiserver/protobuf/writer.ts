@@ -58,7 +58,7 @@ export class ProtoWriter {
     this.#varint(n);
     this.#ensure(n);
     const b = this.#buf;
-    if (n > 32) b.set(src.subarray(from, to), this.#pos);
+    if (n > 64) b.set(src.subarray(from, to), this.#pos);
     else for (let i = 0; i < n; i++) b[this.#pos + i] = src[from + i]!;
     this.#pos += n;
   }

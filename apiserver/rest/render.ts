@@ -155,7 +155,7 @@ export function renderObject(r: Resource, e: Entry, form: Form, query: URLSearch
 /** itemsPart encodes entries as protobuf PartialObjectMetadata list items. */
 export const itemsPart = (entries: readonly Entry[]): Uint8Array =>
   encodeItemsOf(
-    (starts) => joinBytes(entries, starts),
+    (starts) => joinBytes(entries, { starts, borrow: true, metadataOnly: true }),
     () => entries.map((e) => ({ metadata: e.peek().metadata })),
   );
 

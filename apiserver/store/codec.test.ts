@@ -44,7 +44,7 @@ describe('text codec', () => {
       const starts: number[] = [];
       const got = codec.expandBytes(
         jsons.map((j) => codec.compact(j)),
-        starts,
+        { starts },
       );
       assert.deepEqual(got, Buffer.from(jsons.join(','), 'utf8'));
       assert.deepEqual(
@@ -77,9 +77,9 @@ describe('text codec', () => {
     assert.deepEqual(c!.entry.obj, p!.entry.obj);
     assert.equal(joinTexts([c!.entry, c!.entry]), `${p!.entry.text},${p!.entry.text}`);
     const [starts, plainStarts]: number[][] = [[], []];
-    assert.equal(joinBytes([c!.entry, c!.entry], starts).toString(), `${p!.entry.text},${p!.entry.text}`);
+    assert.equal(joinBytes([c!.entry, c!.entry], { starts }).toString(), `${p!.entry.text},${p!.entry.text}`);
     assert.equal(
-      joinBytes([p!.entry, p!.entry], plainStarts).toString(),
+      joinBytes([p!.entry, p!.entry], { starts: plainStarts }).toString(),
       `${p!.entry.text},${p!.entry.text}`,
     );
     assert.deepEqual(starts, [0, Buffer.byteLength(p!.entry.text) + 1]);

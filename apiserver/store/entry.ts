@@ -4,7 +4,7 @@
 // every store, so memory per object is its text plus a few words whatever the number of objects,
 // forms or readers.
 import type { KObject } from '../types.js';
-import type { TextCodec } from './codec.js';
+import type { ExpandOptions, TextCodec } from './codec.js';
 
 /** Entry is one stored version of an object: its key, resourceVersion and JSON text. */
 export class Entry<T extends KObject = KObject> {
@@ -66,13 +66,15 @@ export function joinTexts(entries: readonly Entry[]): string {
   return codec ? codec.expand(joined) : joined;
 }
 
-/** joinBytes is joinTexts as UTF-8; starts (when given) receives where each entry's JSON begins. */
-export function joinBytes(entries: readonly Entry[], starts?: number[]): Buffer {
+/** joinBytes is joinTexts as UTF-8; opts.starts (when given) receives where each entry's JSON
+ * begins. With a codec, the bytes may be borrowed or cut after metadata (TextCodec.expandBytes). */
+export function joinBytes(entries: readonly Entry[], opts: ExpandOptions = {}): Buffer {
   const codec = entries[0]?.codec;
+  const { starts } = opts;
   if (codec && entries.every((e) => e.codec === codec))
     return codec.expandBytes(
       entries.map((e) => e.stored),
-      starts,
+      opts,
     );
   const parts: Buffer[] = [];
   let at = 0;
