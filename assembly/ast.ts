@@ -25,6 +25,11 @@ export class Node {
   value: string = '';
   values: Array<string> | null = null;
   kids: Array<Node> | null = null;
+  /** negations is how many '!' a Not node stands for: `!(!(x))` is one node over x, so no chain of
+   * negations deepens the tree (what it prints and how it evaluates depend on the count). */
+  negations: i32 = 1;
+  /** depth is how many Not/And/Or levels the subtree has (0 for a leaf): what recursion over it needs. */
+  depth: i32 = 0;
   // Interned forms, filled by compile() before the node is evaluated (strings.ts).
   keyId: i32 = -1;
   valueId: i32 = -1;
@@ -56,10 +61,22 @@ export function setLeaf(kind: i32, key: string, values: Array<string>): Node {
   return n;
 }
 
+/** negated returns n under one more negation: a Not node counts one more. */
+export function negated(n: Node): Node {
+  if (n.kind == Op.Not) {
+    n.negations++;
+    return n;
+  }
+  return parent(Op.Not, [n]);
+}
+
 /** parent builds a Not, And or Or node. */
 export function parent(kind: i32, kids: Array<Node>): Node {
   const n = new Node(kind);
   n.kids = kids;
+  let d = 0;
+  for (let i = 0; i < kids.length; i++) d = max(d, unchecked(kids[i]).depth);
+  n.depth = d + 1;
   return n;
 }
 
@@ -122,7 +139,7 @@ function write(n: Node, out: Array<string>): void {
       writeSet(n, ' not in {', out);
       return;
     case Op.Not:
-      out.push('!');
+      out.push('!'.repeat(n.negations));
       write(n.kids![0], out);
       return;
   }

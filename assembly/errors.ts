@@ -22,8 +22,9 @@ export const E_STRING_ON_LEFT: string =
 export const E_UNEXPECTED_END: string = 'unexpected end of selector: expected an expression';
 export const E_EXPECTED_EXPR: string =
   "expected an expression: a label comparison, has(), all(), global(), '!' or '('";
+export const E_TOO_DEEP: string =
+  'selector nested too deeply: &&, || and ! nest at most 512 levels (parentheses alone do not count)';
 export const E_TRAILING: string = 'unexpected content at end of selector: join expressions with && or ||';
-export const E_TOO_DEEP: string = 'selector nested too deeply (at most 200 levels of parentheses)';
 
 /** MAX_LENGTH is the longest selector the core parses, in characters (core/ checks UTF-8 bytes
  * against the same number first, so this is a backstop). Every cost of a selector (parse,

@@ -57,7 +57,7 @@ export function evaluate(n: Node): bool {
     case Op.Global:
       return true;
     case Op.Not:
-      return !evaluate(unchecked(n.kids![0]));
+      return evaluate(unchecked(n.kids![0])) != ((n.negations & 1) == 1);
     case Op.And:
       return evalAnd(n.kids!);
     case Op.Or:

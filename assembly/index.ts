@@ -7,6 +7,7 @@ import { parse } from './parser';
 import { restrictionsJSON } from './restrictions';
 import { addSelector, getSelector, liveSelectors, releaseSelector } from './selectors';
 import { intern, sortPairs } from './strings';
+import { LabelSet, addLabelSet, getLabelSet, releaseLabelSet } from './labelsets';
 
 export * from './indexapi';
 export { MAX_LENGTH, MAX_TERMS } from './errors';
@@ -103,4 +104,33 @@ export function evalSelector(h: i32, flat: StaticArray<i32>, counts: StaticArray
   }
   setSubject(own, ids, table);
   return evaluate(tree);
+}
+
+/** newLabelSet keeps label sets packed as in evalSelector and returns its handle. */
+export function newLabelSet(flat: StaticArray<i32>, counts: StaticArray<i32>): i32 {
+  return addLabelSet(new LabelSet(flat, counts));
+}
+
+/** freeLabelSet releases label set handle h. */
+export function freeLabelSet(h: i32): void {
+  releaseLabelSet(h);
+}
+
+/** evalSelectorOn matches selector h against label set s. */
+export function evalSelectorOn(h: i32, s: i32): bool {
+  const tree = getSelector(h).tree();
+  getLabelSet(s).subject();
+  return evaluate(tree);
+}
+
+/** evalPairs matches selector sels[i] against label set sets[i] for every i; 1 where it matches. */
+export function evalPairs(sels: StaticArray<i32>, sets: StaticArray<i32>): Uint8Array {
+  assert(sels.length == sets.length, 'evalPairs: as many label sets as selectors');
+  const out = new Uint8Array(sels.length);
+  for (let i = 0; i < sels.length; i++) {
+    const tree = getSelector(unchecked(sels[i])).tree();
+    getLabelSet(unchecked(sets[i])).subject();
+    unchecked((out[i] = evaluate(tree) ? 1 : 0));
+  }
+  return out;
 }

@@ -1,14 +1,18 @@
-// parser.ts: recursive-descent parser of the selector language (grammar in selectors.md 2.2).
-import { Node, Op, leaf, parent, setLeaf } from './ast';
+// parser.ts: parser of the selector language (grammar in selectors.md 2.2): recursive descent
+// within an operand, an explicit stack for parentheses, so no input can exhaust the call stack.
+import { Node, Op, leaf, negated, parent, setLeaf } from './ast';
 import * as E from './errors';
 import { Tok, Tokens, isBlankOnly, tokenize } from './tokenizer';
 
-const MAX_DEPTH: i32 = 200; // bounds recursion so hostile input cannot exhaust the stack
-
 // One token buffer and cursor, reused by every parse (the core is single-threaded).
 const toks = new Tokens();
+
+// MAX_DEPTH bounds how deep &&, || and ! nest (Node.depth): evaluating, printing and indexing a
+// selector recurse over its tree, and the stack they share with their callers is small (a tree of
+// about 4,000 levels can exhaust it, which stops the core for good). 512 levels take about a tenth
+// of it. Parentheses that only group leave no level and are not limited.
+const MAX_DEPTH: i32 = 512;
 let p: i32 = 0;
-let depth: i32 = 0;
 
 /** parse returns the tree of src, or null with the error recorded in errors.ts. */
 export function parse(src: string): Node | null {
@@ -25,7 +29,6 @@ export function parse(src: string): Node | null {
     return null;
   }
   p = 0;
-  depth = 0;
   const n = parseOr();
   if (n == null) return null;
   if (kind() != Tok.EOF) {
@@ -53,44 +56,81 @@ function pos(): i32 {
   return unchecked(toks.pos[p]);
 }
 
+// Group is one open level of the expression: the whole selector or a parenthesized group. It
+// collects the operands of the current && run and the finished runs of the enclosing ||.
+class Group {
+  ors: Array<Node> = [];
+  ands: Array<Node> = [];
+  constructor(
+    public negate: bool, // the parity of the !s before the group's '('
+    public at: i32, // where its '(' is (-1: the whole selector)
+  ) {}
+
+  // close returns the group's expression: its || of && runs, each of one operand kept as is.
+  close(): Node {
+    this.endAnd();
+    const ors = this.ors;
+    return ors.length == 1 ? unchecked(ors[0]) : parent(Op.Or, ors);
+  }
+
+  endAnd(): void {
+    const ands = this.ands;
+    this.ors.push(ands.length == 1 ? unchecked(ands[0]) : parent(Op.And, ands));
+    this.ands = [];
+  }
+}
+
+// parseOr reads an or-expression up to EOF or an unmatched ')'. Parentheses open a Group on a
+// stack of its own instead of recursing, so nesting is bounded only by the input's length.
 function parseOr(): Node | null {
-  const first = parseAnd();
-  if (first == null) return null;
-  if (kind() != Tok.Or) return first;
-  const kids: Array<Node> = [first];
-  while (kind() == Tok.Or) {
-    p++;
-    const next = parseAnd();
-    if (next == null) return null;
-    kids.push(next);
+  const open: Array<Group> = [new Group(false, -1)];
+  for (;;) {
+    // An operand: "!"* then a primary, or "(" opening a group.
+    let negate = false;
+    while (kind() == Tok.Not) {
+      negate = !negate;
+      p++;
+    }
+    if (kind() == Tok.LParen) {
+      open.push(new Group(negate, pos()));
+      p++;
+      continue;
+    }
+    let n = parsePrimary();
+    if (n == null) return null;
+    if (negate) n = negated(n!);
+    // After an operand: && continues the run, || ends it, ')' closes the innermost group.
+    for (;;) {
+      let g = open[open.length - 1];
+      g.ands.push(n!);
+      const k = kind();
+      if (k == Tok.And || k == Tok.Or) {
+        if (k == Tok.Or) g.endAnd();
+        p++;
+        break;
+      }
+      if (open.length == 1) return deepest(g.close(), 0); // EOF or trailing content: parse() decides
+      if (k != Tok.RParen) {
+        E.fail(pos(), E.E_EXPECTED_RPAREN);
+        return null;
+      }
+      p++;
+      open.pop();
+      n = g.close();
+      if (g.negate) n = negated(n!);
+      if (deepest(n, g.at) == null) return null;
+    }
   }
-  return parent(Op.Or, kids);
+  return null; // not reached: every path above returns or loops
 }
 
-function parseAnd(): Node | null {
-  const first = parseOperation();
-  if (first == null) return null;
-  if (kind() != Tok.And) return first;
-  const kids: Array<Node> = [first];
-  while (kind() == Tok.And) {
-    p++;
-    const next = parseOperation();
-    if (next == null) return null;
-    kids.push(next);
+// deepest returns n, or null with an error at `at` when its operators nest deeper than MAX_DEPTH.
+function deepest(n: Node | null, at: i32): Node | null {
+  if (n != null && n.depth > MAX_DEPTH) {
+    E.fail(at, E.E_TOO_DEEP);
+    return null;
   }
-  return parent(Op.And, kids);
-}
-
-// parseOperation reads "!"* and one operation; consecutive '!'s collapse to their parity.
-function parseOperation(): Node | null {
-  let negate = false;
-  while (kind() == Tok.Not) {
-    negate = !negate;
-    p++;
-  }
-  const n = parsePrimary();
-  if (n == null) return null;
-  return negate ? parent(Op.Not, [n]) : n;
+  return n;
 }
 
 function parsePrimary(): Node | null {
@@ -105,8 +145,6 @@ function parsePrimary(): Node | null {
       return new Node(Op.All);
     case Tok.Global:
       return new Node(Op.Global);
-    case Tok.LParen:
-      return parseGroup(at);
     case Tok.Label:
       return parseComparison(val);
     case Tok.Str:
@@ -118,23 +156,6 @@ function parsePrimary(): Node | null {
   }
   E.fail(at, E.E_EXPECTED_EXPR);
   return null;
-}
-
-// parseGroup reads `( or_expr )`; the parentheses vanish from the tree.
-function parseGroup(at: i32): Node | null {
-  if (++depth > MAX_DEPTH) {
-    E.fail(at, E.E_TOO_DEEP);
-    return null;
-  }
-  const inner = parseOr();
-  if (inner == null) return null;
-  if (kind() != Tok.RParen) {
-    E.fail(pos(), E.E_EXPECTED_RPAREN);
-    return null;
-  }
-  p++;
-  depth--;
-  return inner;
 }
 
 // parseComparison reads the operator and right-hand side after a label.

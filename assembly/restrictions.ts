@@ -31,6 +31,7 @@ export function restrictionsOf(n: Node): Restrictions {
       return one(n.key, true, false, null);
     case Op.Not: {
       const k = n.kids![0];
+      if ((n.negations & 1) == 0) return restrictionsOf(k);
       return k.kind == Op.Has ? one(k.key, false, true, null) : r;
     }
     case Op.And:

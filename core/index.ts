@@ -3,12 +3,13 @@
 import { AddressTable, Interner } from './interner.js';
 import { formatCidrs, parseIP } from './ip.js';
 import { LabelIndex } from './labelindex.js';
+import { LabelSet } from './labelset.js';
 import { Selector, SelectorError, uniqueID } from './selector.js';
 import type { Labels } from './selector.js';
 import { Turns } from './turns.js';
 import { Wasm } from './wasm.js';
 
-export { LabelIndex, Selector, SelectorError, uniqueID };
+export { LabelIndex, LabelSet, Selector, SelectorError, uniqueID };
 export { CoreTrapError } from './wasm.js';
 export type { ReviewOptions } from './review.js';
 export type { SelectorLimit } from './selector.js';
@@ -90,6 +91,25 @@ export class Core {
     } finally {
       s.dispose();
     }
+  }
+
+  /** labelSet keeps labels (and parents, checked in order after them) in the core for matching
+   * against many selectors (Selector.matches, matchPairs); dispose() it when done. */
+  labelSet(labels: Labels, parents: readonly Labels[] = []): LabelSet {
+    return LabelSet.of(this.#w, this.#strings, labels, parents);
+  }
+
+  /** matchPairs matches selectors[i] against sets[i] for every i in one call into the core: 1
+   * where it matches, 0 where not. */
+  matchPairs(selectors: readonly Selector[], sets: readonly LabelSet[]): Uint8Array {
+    if (selectors.length !== sets.length)
+      throw new Error(`matchPairs: ${selectors.length} selectors but ${sets.length} label sets`);
+    const sel = Int32Array.from(selectors, (s) => s.handle);
+    return this.#w.callUint8s(
+      'evalPairs',
+      sel,
+      Int32Array.from(sets, (s) => s.handle),
+    );
   }
 
   /** newIndex creates a label index; recordEvents false skips the event log (bulk loads, benchmarks). */

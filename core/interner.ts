@@ -1,6 +1,7 @@
 // interner.ts: JS mirrors of the core's string and address tables, so each label, value and IP
 // crosses the boundary once; afterwards only its integer id does.
 import { formatWords, parseIP } from './ip.js';
+import { wellFormed } from './selector.js';
 import type { Wasm } from './wasm.js';
 
 /** Interner maps strings to the core's intern ids, sending unseen strings in one batch. */
@@ -29,8 +30,10 @@ export class Interner {
       out[i] = -1 - k; // placeholder until the core answers
     }
     if (fresh.length === 0) return out;
-    const lens = Int32Array.from(fresh, (s) => s.length);
-    const got = this.#wasm.callInt32s('internStrings', fresh.join(''), lens);
+    // A label with an unpaired surrogate is the label with U+FFFD in its place, as in Calico.
+    const sent = fresh.map(wellFormed);
+    const lens = Int32Array.from(sent, (s) => s.length);
+    const got = this.#wasm.callInt32s('internStrings', sent.join(''), lens);
     fresh.forEach((s, k) => this.#ids.set(s, got[k]!));
     for (let i = 0; i < out.length; i++) if (out[i]! < 0) out[i] = got[-1 - out[i]!]!;
     return out;

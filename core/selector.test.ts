@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Core, uniqueID } from './index.js';
+import { randomLabels, randomSelector, Rng } from '../test/support/selectorgen.js';
 import type { Labels } from './index.js';
 
 const core = Core.load();
@@ -114,8 +115,58 @@ const errorCases: [string, string, number, string][] = [
   ['dangling &&', 'a == "b" &&', 11, 'unexpected end'],
   ['513-character label', `${long513} == "x"`, 0, 'label too long'],
   ['513-character label in has()', `has(${long513})`, 4, 'label too long'],
-  ['deep nesting is refused, not a crash', '('.repeat(60000), 200, 'nested too deeply'],
+  ['60,000 unclosed parentheses: an error, not a crash', '('.repeat(60000), 60000, 'unexpected end'],
 ];
+
+describe('nesting as deep as the size limits allow, as Calico takes it', () => {
+  const max = core.limits.maxBytes;
+  test('parentheses around one comparison vanish', () => {
+    const n = (max - 8) >> 1;
+    const sel = core.parse(`${'('.repeat(n)}a == "x"${')'.repeat(n)}`);
+    assert.equal(sel.canonical, 'a == "x"');
+    assert.equal(sel.matches({ a: 'x' }), true);
+    sel.dispose();
+  });
+  test('negations of negations, each in its group, print and match by parity', () => {
+    const n = Math.floor((max - 8) / 3);
+    for (const k of [n, n - 1]) {
+      const sel = core.parse(`${'!('.repeat(k)}a == "x"${')'.repeat(k)}`);
+      assert.equal(sel.canonical, `${'!'.repeat(k)}a == "x"`);
+      assert.equal(sel.matches({ a: 'x' }), k % 2 === 0);
+      assert.ok(sel.restrictions());
+      sel.dispose();
+    }
+  });
+  test('|| and && alternating 512 levels deep: the deepest the core takes', () => {
+    let src = 'a == "x"';
+    for (let i = 0; i < 512; i++) src = `${i % 2 ? 'b == "y" || ' : 'c == "z" && '}(${src})`;
+    const sel = core.parse(src);
+    assert.equal(sel.matches({ a: 'x', c: 'z' }), true);
+    assert.equal(sel.matches({}), false);
+    assert.equal(
+      core.parse(sel.canonical).uniqueID,
+      sel.uniqueID,
+      'its canonical form parses back to itself',
+    );
+    const ix = core.newIndex();
+    ix.upsertEndpoints([
+      { id: 'in', labels: { a: 'x', c: 'z' } },
+      { id: 'out', labels: { a: 'y' } },
+    ]);
+    ix.addSelector('deep', sel);
+    assert.deepEqual(ix.matching('deep'), ['in'], 'indexed as well');
+    ix.removeSelector('deep');
+    sel.dispose();
+    const deeper = `!(${src})`;
+    const got = core.inspect(deeper);
+    assert.ok(
+      !got.valid && got.position === 1 && /at most 512 levels/.test(got.error),
+      'one level more is refused',
+    );
+    const tooDeep = core.inspect(`${'!(a == "x" && '.repeat(600)}b == "y"${'))'.repeat(300)}`);
+    assert.equal(tooDeep.valid, false, 'refused, not a crash');
+  });
+});
 
 describe('parse errors', () => {
   for (const [name, src, position, fragment] of errorCases) {
@@ -127,6 +178,22 @@ describe('parse errors', () => {
       assert.ok(got.error.includes(fragment), `${got.error} should mention ${fragment}`);
     });
   }
+});
+
+test('unpaired surrogates read as U+FFFD, as Calico reads them after JSON decoding', () => {
+  const lone = core.parse('a == "\ud800"');
+  const replaced = core.parse('a == "\ufffd"');
+  assert.equal(lone.canonical, 'a == "\ufffd"');
+  assert.equal(lone.uniqueID, replaced.uniqueID);
+  assert.equal(lone.matches({ a: '\ufffd' }), true);
+  assert.equal(replaced.matches({ a: '\udc00' }), true, 'a label value is read the same way');
+  assert.equal(
+    core.matches('a contains "\ude00"', { a: '\ud83d\ude00' }),
+    false,
+    'no match inside a whole emoji',
+  );
+  lone.dispose();
+  replaced.dispose();
 });
 
 test('unique ID of all() is the one Calico computes', () => {
@@ -207,4 +274,46 @@ describe('parent labels', () => {
   for (const [name, src, own, parents, want] of parentCases) {
     test(name, () => assert.equal(core.matches(src, own, parents), want));
   }
+});
+
+describe('label sets kept in the core', () => {
+  test('match as the same labels passed as maps, alone, one by one and in one call', () => {
+    const rng = new Rng(77);
+    const sels = Array.from({ length: 300 }, () => randomSelector(rng))
+      .map((s) => {
+        try {
+          return core.parse(s);
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((s) => s !== undefined);
+    const subjects = sels.map(() => ({
+      own: randomLabels(rng),
+      parents: [randomLabels(rng, ['pcns.team', 'env'])],
+    }));
+    const sets = subjects.map((x) => core.labelSet(x.own, x.parents));
+    const want = sels.map((s, i) => s.matches(subjects[i]!.own, subjects[i]!.parents));
+    assert.ok(want.some(Boolean) && !want.every(Boolean), 'the cases both match and do not');
+    assert.deepEqual(
+      sels.map((s, i) => s.matches(sets[i]!)),
+      want,
+    );
+    assert.deepEqual([...core.matchPairs(sels, sets)], want.map(Number));
+    // every selector against one set, in one call
+    const one = sets.slice(0, 1);
+    assert.deepEqual(
+      [
+        ...core.matchPairs(
+          sels,
+          Array.from({ length: sels.length }, () => one[0]!),
+        ),
+      ],
+      sels.map((s) => Number(s.matches(subjects[0]!.own, subjects[0]!.parents))),
+    );
+    assert.throws(() => core.matchPairs(sels, sets.slice(1)), /selectors but \d+ label sets/);
+    for (const s of sets) s.dispose();
+    assert.throws(() => sels[0]!.matches(sets[0]!), /label set already disposed/);
+    for (const s of sels) s.dispose();
+  });
 });

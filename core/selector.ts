@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Interner } from './interner.js';
 import type { Wasm } from './wasm.js';
+import { LabelSet } from './labelset.js';
 
 /** Labels is a label map (key to value). */
 export type Labels = Readonly<Record<string, string>>;
@@ -44,6 +45,16 @@ export function uniqueID(canonical: string): string {
   );
 }
 
+/**
+ * wellFormed replaces each unpaired UTF-16 surrogate with U+FFFD, as Go's JSON decoding does to
+ * every string before Calico sees it: `a == "\ud800"` is then `a == "\ufffd"` in fedmesh too, with
+ * the same unique ID, and matches what it matches in Calico.
+ */
+export function wellFormed(s: string): string {
+  const str = s as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return str.isWellFormed() ? s : str.toWellFormed();
+}
+
 /** limitMessage explains a size limit a selector exceeds, naming the limit and the size. */
 export function limitMessage(l: SelectorLimit): string {
   const what = l.what === 'bytes' ? 'bytes' : 'terms (label comparisons, has(), all(), global())';
@@ -81,6 +92,7 @@ export class Selector {
    * here, before it is copied into the core's memory. With lazyCanonical the canonical form is
    * printed on first use (Core.parseInTurns does that in a turn of its own). */
   static parse(wasm: Wasm, interner: Interner, src: string, lazyCanonical = false): Selector {
+    src = wellFormed(src);
     const maxBytes = wasm.global('MAX_LENGTH');
     // A UTF-8 byte count is at least the UTF-16 length the core measures, so the core never sees more.
     if (src.length > maxBytes || Buffer.byteLength(src) > maxBytes) {
@@ -127,8 +139,11 @@ export class Selector {
     return this.#handle;
   }
 
-  /** matches evaluates the selector against labels; parents are checked in order, own labels first. */
-  matches(labels: Labels, parents: readonly Labels[] = []): boolean {
+  /** matches evaluates the selector against labels; parents are checked in order, own labels
+   * first. A LabelSet (Core.labelSet) carries its parents and crosses into the core as a handle. */
+  matches(labels: Labels | LabelSet, parents: readonly Labels[] = []): boolean {
+    if (labels instanceof LabelSet)
+      return this.#wasm.call('evalSelectorOn', this.handle, labels.handle) !== 0;
     const { flat, counts } = this.#interner.pairs([labels, ...parents]);
     return this.#wasm.call('evalSelector', this.handle, flat, counts) !== 0;
   }

@@ -14,8 +14,8 @@ type Arg = number | string | Int32Array | Uint32Array | boolean;
 
 // Collection policy (see #maybeCollect): estimated garbage per call and per value that crossed
 // the boundary (string character or array element), and the least garbage worth a collection.
-const CALL_BYTES = 256;
-const UNIT_BYTES = 64;
+const CALL_BYTES = 128;
+const UNIT_BYTES = 16;
 const MIN_DEBT_BYTES = 8 * 1024 * 1024;
 type RawExports = ASUtil & Record<string, unknown>;
 
@@ -32,7 +32,9 @@ export class CoreTrapError extends Error {
 // isTrap tells a trap (WebAssembly.RuntimeError: unreachable, out of memory) or a failed core
 // assertion (the loader's abort) from an ordinary error thrown in JS while marshalling.
 function isTrap(e: unknown): e is Error {
-  return e instanceof Error && (e.name === 'RuntimeError' || e.message.startsWith('abort:'));
+  // A stack overflow inside the core can leave its allocator half-way through a change: as fatal as a trap.
+  const overflow = e instanceof RangeError && e.message.includes('Maximum call stack size exceeded');
+  return e instanceof Error && (e.name === 'RuntimeError' || e.message.startsWith('abort:') || overflow);
 }
 
 /** findCoreWasm returns the path of dist/core.wasm, walking up from this file to package.json. */
@@ -97,6 +99,11 @@ export class Wasm {
   /** callInt32s invokes export name and lifts (copies) its Int32Array result. */
   callInt32s(name: string, ...args: Arg[]): Int32Array {
     return this.#invoke(name, args, (r) => this.#x.__getInt32Array(r));
+  }
+
+  /** callUint8s invokes export name and lifts (copies) its Uint8Array result. */
+  callUint8s(name: string, ...args: Arg[]): Uint8Array {
+    return this.#invoke(name, args, (r) => this.#x.__getUint8Array(r));
   }
 
   /** callUint32s invokes export name and lifts (copies) its Uint32Array result. */
