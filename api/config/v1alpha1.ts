@@ -45,7 +45,7 @@ export interface RemoteClusterConfigurationStatus {
   credential?: CredentialStatus;
   /** endpoints counts what is synced from the remote cluster. */
   endpoints?: EndpointCounts;
-  /** lastSyncTime is when the last change from the remote cluster was applied. */
+  /** lastSyncTime is when the last change from the remote cluster was applied; while nothing else in the status changes it is refreshed once a minute. */
   lastSyncTime?: string;
   /** missingPermission is set while Connected is False with reason Forbidden; it names the permission the remote cluster's reader lacks, for tools that grant it. */
   missingPermission?: Permission;

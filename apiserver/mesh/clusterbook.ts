@@ -24,6 +24,9 @@ export class ClusterBook {
   readonly #clusters = new Map<string, ClusterEntry>();
   /** The endpoint keys claiming each IP: one key, or a set of them. */
   readonly #claims = new Map<string, string | Set<string>>();
+  /** The IPs claimed by more than one key: conflicts() reads these alone, not every claim (it
+   * runs after every synced batch, and a million claims took about 20 ms to walk). */
+  readonly #shared = new Set<string>();
 
   #entry(cluster: string): ClusterEntry {
     let e = this.#clusters.get(cluster);
@@ -87,8 +90,10 @@ export class ClusterBook {
     for (const ip of ips) {
       const have = this.#claims.get(ip);
       if (have === undefined || have === key) this.#claims.set(ip, key);
-      else if (typeof have === 'string') this.#claims.set(ip, new Set([have, key]));
-      else have.add(key);
+      else if (typeof have === 'string') {
+        this.#claims.set(ip, new Set([have, key]));
+        this.#shared.add(ip);
+      } else have.add(key);
     }
   }
 
@@ -97,7 +102,9 @@ export class ClusterBook {
     if (have === key) this.#claims.delete(ip);
     else if (typeof have === 'object') {
       have.delete(key);
-      if (have.size === 1) this.#claims.set(ip, [...have][0]!);
+      if (have.size > 1) return;
+      this.#claims.set(ip, [...have][0]!);
+      this.#shared.delete(ip);
     }
   }
 
@@ -110,8 +117,9 @@ export class ClusterBook {
   /** conflicts lists IPs claimed by endpoints of more than one cluster (optionally involving cluster). */
   conflicts(cluster?: string, limit = 100): IPConflict[] {
     const out: IPConflict[] = [];
-    for (const [ip, keys] of this.#claims) {
-      if (typeof keys === 'string') continue;
+    for (const ip of this.#shared) {
+      const keys = this.#claims.get(ip);
+      if (typeof keys !== 'object') continue;
       const endpoints = [...keys].flatMap((key) => {
         const c = this.#clusterOf(key);
         return c === undefined ? [] : [{ cluster: c, key }];

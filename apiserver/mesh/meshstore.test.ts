@@ -41,6 +41,20 @@ describe('mesh store', () => {
     assert.equal(m.endpoints.size, 4, 'both endpoints are kept, never merged');
     m.apply('b', 'pods', [{ delete: { namespace: 'shop', name: 'y' } }]);
     assert.deepEqual(m.ipConflicts(), []);
+    m.apply('b', 'pods', [{ upsert: pod('y', '10.0.0.1') }]);
+    m.apply('c', 'pods', [{ upsert: pod('z', '10.0.0.1') }]);
+    assert.deepEqual(
+      m
+        .ipConflicts('c')[0]!
+        .endpoints.map((e) => e.cluster)
+        .sort(),
+      ['a', 'b', 'c'],
+    );
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.2') }]);
+    assert.deepEqual(m.ipConflicts('a'), [], 'a moved away');
+    assert.equal(m.ipConflicts().length, 1, 'b and c still share it');
+    m.apply('c', 'pods', [{ delete: { namespace: 'shop', name: 'z' } }]);
+    assert.deepEqual(m.ipConflicts(), []);
   });
 
   it('marks a cluster stale and current again, with an event per object', () => {

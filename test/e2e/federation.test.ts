@@ -167,6 +167,28 @@ describe('federation across three clusters', () => {
     assert.equal(await w.stop(), '');
   });
 
+  it('rewrites RemoteClusterConfiguration status for what changed, not for every change synced', async () => {
+    const kcC = cp.cluster('c').kubeconfig;
+    const syncTime = async (): Promise<string> =>
+      (await kubectlOk(kcA, ['get', 'rcc', 'c', '-o', 'jsonpath={.status.lastSyncTime}'])).trim();
+    const workloads = async (): Promise<number> =>
+      Number(await kubectlOk(kcA, ['get', 'rcc', 'c', '-o', 'jsonpath={.status.endpoints.workloads}']));
+    await createPods('c', [pod('c', 'shop', 'web-2', 'web')]);
+    await waitFor('c.web-2 in A, counted in the status', async () => {
+      const n = await names('c');
+      return n.includes('shop/c.web-2') && (await workloads()) === n.length;
+    });
+    const before = await syncTime();
+    for (let i = 0; i < 3; i++) {
+      // Relabelling changes what C sends, not what the status says (bar lastSyncTime).
+      await kubectlOk(kcC, ['label', 'pod', '-n', 'shop', 'web-2', `round=${i}`, '--overwrite']);
+      await new Promise((r) => setTimeout(r, 1200));
+    }
+    assert.equal(await syncTime(), before, 'lastSyncTime alone is refreshed once a minute');
+    await kubectl(kcC, ['delete', 'pod', '-n', 'shop', 'web-2', '--grace-period=0', '--force']);
+    await waitFor('the status written again with the new count', async () => (await syncTime()) !== before);
+  });
+
   it('keeps B stale through outages and converges exactly after each', async () => {
     const b = cp.cluster('b');
     for (let cycle = 0; cycle < 3; cycle++) {

@@ -13,12 +13,17 @@ const RCC = {
   version: REMOTE_CLUSTER_CONFIGURATIONS.version,
   plural: REMOTE_CLUSTER_CONFIGURATIONS.plural,
 };
+/** SYNC_TIME_REFRESH_MS is how stale status.lastSyncTime may get when nothing else changed. */
+export const SYNC_TIME_REFRESH_MS = 60_000;
+
 /** StatusWriter writes RCC status when leader, rate-limited and coalesced per object. */
 export class StatusWriter {
   readonly #api: CustomObjectsApi;
   readonly #loop: CoalescingWriter<ClusterHealth>;
   readonly #written = new Map<string, string>();
   readonly #last = new Map<string, ClusterHealth>();
+  /** What was last written for each RCC, but for lastSyncTime, and when. */
+  readonly #wrote = new Map<string, { key: string; at: number }>();
 
   constructor(
     kc: KubeConfig,
@@ -54,6 +59,7 @@ export class StatusWriter {
     this.#last.delete(name);
     this.#loop.forget(name);
     this.#written.delete(name);
+    this.#wrote.delete(name);
   }
 
   /** stop cancels pending writes. */
@@ -62,6 +68,16 @@ export class StatusWriter {
   }
 
   async #write(name: string, h: ClusterHealth): Promise<void> {
+    // A cluster that keeps sending changes moves lastSyncTime every second: on its own that is
+    // written once a minute (100 busy clusters would otherwise cost 200 requests a second).
+    const key = JSON.stringify({ ...h, lastSyncTime: undefined, credential: this.credentialOf(name) });
+    const was = this.#wrote.get(name);
+    if (was?.key === key && Date.now() - was.at < SYNC_TIME_REFRESH_MS) return;
+    await this.#writeStatus(name, h);
+    this.#wrote.set(name, { key, at: Date.now() });
+  }
+
+  async #writeStatus(name: string, h: ClusterHealth): Promise<void> {
     const obj = (await this.#api.getClusterCustomObject({ ...RCC, name })) as RemoteClusterConfiguration;
     const status = statusFor(
       h,
@@ -70,9 +86,9 @@ export class StatusWriter {
       new Date(),
       this.credentialOf(name),
     );
-    const key = JSON.stringify(status);
-    if (this.#written.get(name) === key && JSON.stringify(obj.status) === key) return;
+    const text = JSON.stringify(status);
+    if (this.#written.get(name) === text && JSON.stringify(obj.status) === text) return;
     await this.#api.replaceClusterCustomObjectStatus({ ...RCC, name, body: { ...obj, status } });
-    this.#written.set(name, key);
+    this.#written.set(name, text);
   }
 }
