@@ -180,7 +180,7 @@ async function lists(child: Child, servers: [string, Server][], n: number): Prom
 // round changes one endpoint in each server, one after the other, and returns each watcher's
 // latency: fedmesh from the change in its mesh store, kube-apiserver from the PATCH request.
 async function round(
-  child: Child,
+  clients: Record<'fedmesh' | 'ref', Child>,
   fm: LocalFedmesh,
   ref: Cluster,
   watchers: number,
@@ -188,8 +188,8 @@ async function round(
 ): Promise<[number[], number[]]> {
   const i = r * 7;
   const name = `b.pod-${i}`;
-  const seen = async (id: string, since: number): Promise<number[]> =>
-    (await child.must<{ at: number[] }>({ op: 'seen', id, name, watchers, timeoutMs: 30_000 })).at.map(
+  const seen = async (id: 'fedmesh' | 'ref', since: number): Promise<number[]> =>
+    (await clients[id].must<{ at: number[] }>({ op: 'seen', id, name, watchers, timeoutMs: 30_000 })).at.map(
       (x) => x - since,
     );
   const tf = now();
@@ -211,24 +211,36 @@ async function fanout(
   rounds: number,
   n: number,
 ): Promise<void> {
+  // Each server's watchers in a client process of their own: 10,000 watches of each would be more
+  // sockets than one process may open here (20,000).
+  const clients = { fedmesh: child, ref: new Child() };
+  try {
+    await fanoutRounds(clients, fm, ref, servers, watchers, rounds, n);
+  } finally {
+    await clients.ref.ask({ op: 'close' });
+    clients.ref.kill();
+  }
+}
+
+async function fanoutRounds(
+  clients: Record<'fedmesh' | 'ref', Child>,
+  fm: LocalFedmesh,
+  ref: Cluster,
+  servers: Record<'fedmesh' | 'ref', Server>,
+  watchers: number,
+  rounds: number,
+  n: number,
+): Promise<void> {
   const fmRV = String(fm.mesh.revision.current());
   const refList = JSON.parse(await kubectlOk(ref.kubeconfig, ['get', '--raw', `${PATH}?limit=1`])) as {
     metadata: { resourceVersion: string };
   };
-  await child.must({
-    op: 'watch',
-    id: 'fedmesh',
-    server: servers.fedmesh,
-    path: `${PATH}?watch=1&resourceVersion=${fmRV}`,
-    watchers,
-  });
-  await child.must({
-    op: 'watch',
-    id: 'ref',
-    server: servers.ref,
-    path: `${PATH}?watch=1&resourceVersion=${refList.metadata.resourceVersion}`,
-    watchers,
-  });
+  const paths = {
+    fedmesh: `${PATH}?watch=1&resourceVersion=${fmRV}`,
+    ref: `${PATH}?watch=1&resourceVersion=${refList.metadata.resourceVersion}`,
+  };
+  for (const id of ['fedmesh', 'ref'] as const)
+    await clients[id].must({ op: 'watch', id, server: servers[id], path: paths[id], watchers });
   const lat: Record<'fedmesh' | 'ref', number[]> = { fedmesh: [], ref: [] };
   console.log(
     `\nfan-out of one change to ${watchers} watchers of all ${n} endpoints (ms), ${rounds} rounds:`,
@@ -236,7 +248,7 @@ async function fanout(
   const row = (xs: number[]): string =>
     `p50 ${quantile(xs, 0.5).toFixed(1)}  p99 ${quantile(xs, 0.99).toFixed(1)} (${xs.length})`;
   for (let r = 1; r <= rounds; r++) {
-    const [fl, kl] = await round(child, fm, ref, watchers, r);
+    const [fl, kl] = await round(clients, fm, ref, watchers, r);
     lat.fedmesh.push(...fl);
     lat.ref.push(...kl);
     console.log(
