@@ -14,7 +14,7 @@ import { extname } from 'node:path';
 import { GROUP_VERSION } from '../apiserver/types.js';
 import type { Cluster } from '../test/harness/cluster.js';
 import { startControlPlane } from '../test/harness/controlplane.js';
-import { startLocalFedmesh, type LocalFedmesh } from '../test/harness/fedmesh.js';
+import { quietLogger, startLocalFedmesh, type LocalFedmesh } from '../test/harness/fedmesh.js';
 import { applyObjects, kubectlOk } from '../test/harness/kubectl.js';
 import { now, spread, type Command, type Reply, type Server } from './crd-client.js';
 import { quantile } from './stats.js';
@@ -269,7 +269,10 @@ async function main(): Promise<void> {
   try {
     const mesh = cp.cluster('mesh');
     const ref = cp.cluster('ref');
-    const fm = await startLocalFedmesh(mesh);
+    // As a user expecting this many watchers would: --max-open-watches above them (default 4,000).
+    const fm = await startLocalFedmesh(mesh, quietLogger(), {
+      options: { maxOpenWatches: Math.max(4000, watchers + 100) },
+    });
     await applyObjects(ref.kubeconfig, [crd]);
     await kubectlOk(ref.kubeconfig, ['wait', '--for=condition=Established', `crd/${crd.metadata.name}`]);
     for (let i = 0; i < NAMESPACES; i++)
