@@ -69,11 +69,21 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    // A renewal in flight could land after the release and hold the Lease, unrenewed, for its
+    // whole duration (the release then fails on the changed resourceVersion): let it finish first.
+    await this.#ticking;
     if (this.#leader) await this.#write(undefined).catch(() => undefined);
     this.#leader = false;
   }
 
-  async #tick(): Promise<void> {
+  #ticking: Promise<void> | undefined;
+
+  #tick(): Promise<void> {
+    this.#ticking = this.#attempt();
+    return this.#ticking;
+  }
+
+  async #attempt(): Promise<void> {
     const sent = this.#now();
     try {
       this.#leader = await this.#tryAcquire();
