@@ -11,7 +11,7 @@ import { LabelSet, addLabelSet, getLabelSet, releaseLabelSet } from './labelsets
 
 export * from './indexapi';
 export { MAX_LENGTH, MAX_TERMS } from './errors';
-export { allocatedHint } from './labelindex';
+export { allocatedHint } from './alloc';
 
 /** version returns the core's ABI version, checked by core/ when it loads the module. */
 export function version(): i32 {

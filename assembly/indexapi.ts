@@ -142,7 +142,7 @@ export function indexMatching(h: i32, slot: i32): Int32Array {
   const m = sel(h, slot).matching;
   const out = new Int32Array(m.size);
   let n = 0;
-  for (let i = 0; i < m.capacity(); i++) if (m.at(i) >= 0) out[n++] = m.at(i);
+  for (let i = m.next(0); i >= 0; i = m.next(i + 1)) out[n++] = m.at(i);
   return out;
 }
 

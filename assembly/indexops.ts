@@ -2,13 +2,16 @@
 // against candidate selectors; a parent's change re-checks only its children.
 import { EMPTY } from './eval';
 import { IntSet } from './intset';
-import { Endpoint, EV_STARTED, EV_STOPPED, IndexedSel, LabelIndex, growRefs, noteAlloc } from './labelindex';
+import { acceptsValue } from './restrictions';
+import { strings } from './strings';
+import { Endpoint, EV_STARTED, EV_STOPPED, IndexedSel, LabelIndex, growRefs } from './labelindex';
 
-// Reused scratch arrays (the core is single-threaded): candidate and matching selector slots.
+// Reused scratch array (the core is single-threaded): candidate selector slots.
 const cands = new Array<i32>();
-const matched = new Array<i32>();
 
-/** upsertEndpoint adds or replaces endpoint slot and reports the selectors it starts/stops matching. */
+/** upsertEndpoint adds or replaces endpoint slot and reports the selectors it starts/stops matching.
+ * No endpoint keeps a list of its matches: the selectors it may match are always among those filed
+ * under its labels (and its parents'), and each selector's own set says whether it matches now. */
 export function upsertEndpoint(
   ix: LabelIndex,
   slot: i32,
@@ -18,31 +21,85 @@ export function upsertEndpoint(
 ): void {
   growRefs(ix.endpoints, slot + 1);
   let ep = ix.endpoints[slot];
-  let oldAddrs = EMPTY;
+  const stamp = ix.nextStamp();
+  cands.length = 0;
   if (ep == null) {
     ep = new Endpoint();
     ix.endpoints[slot] = ep;
     ix.liveEndpoints++;
+    ep.labels = labels;
+    ix.epKV.addPairs(labels, slot);
   } else {
-    oldAddrs = ep.addrs;
-    unlink(ix, slot, ep);
+    const sameIdentity = sameInts(ep.labels, labels) && sameInts(ep.parents, parents);
+    if (sameIdentity && sameInts(ep.addrs, addrs)) return; // nothing a selector or IP set sees changed
+    collectCandidates(ix, ep, stamp); // the selectors it may match now, by its old labels
+    if (sameIdentity) {
+      moveAllAddrs(ix, slot, ep.addrs, addrs);
+      ep.addrs = addrs;
+      return;
+    }
+    relabel(ix, slot, ep.labels, labels);
+    ep.labels = labels;
   }
-  ep.labels = labels;
+  const oldAddrs = ep.addrs;
+  if (!sameInts(ep.parents, parents)) {
+    linkParents(ix, slot, ep.parents, false);
+    linkParents(ix, slot, parents, true);
+  }
   ep.parents = parents;
   ep.addrs = addrs;
-  ix.epKV.addPairs(labels, slot);
-  for (let i = 0; i < parents.length; i++) ix.parent(parents[i]).children.add(slot);
+  collectCandidates(ix, ep, stamp);
   recompute(ix, slot, ep, oldAddrs);
 }
 
-// unlink takes an endpoint out of the label index and its parents' child sets.
-function unlink(ix: LabelIndex, slot: i32, ep: Endpoint): void {
-  ix.epKV.removePairs(ep.labels, slot);
-  for (let i = 0; i < ep.parents.length; i++) {
-    const pid = ep.parents[i];
+// relabel files slot under the pairs of labels it did not have and unfiles it from those it lost
+// (both sorted by key id); unchanged pairs cost nothing, and most updates change one label or none.
+function relabel(ix: LabelIndex, slot: i32, old: StaticArray<i32>, labels: StaticArray<i32>): void {
+  let i = 0;
+  let j = 0;
+  while (i < old.length || j < labels.length) {
+    const a = i < old.length ? unchecked(old[i]) : i32.MAX_VALUE;
+    const b = j < labels.length ? unchecked(labels[j]) : i32.MAX_VALUE;
+    if (a == b && unchecked(old[i + 1]) == unchecked(labels[j + 1])) {
+      i += 2;
+      j += 2;
+    } else if (a <= b) {
+      ix.epKV.remove(a, unchecked(old[i + 1]), slot);
+      i += 2;
+    } else {
+      ix.epKV.add(b, unchecked(labels[j + 1]), slot);
+      j += 2;
+    }
+  }
+}
+
+// linkParents adds slot to (or removes it from) the child sets of parents.
+function linkParents(ix: LabelIndex, slot: i32, parents: StaticArray<i32>, add: bool): void {
+  for (let i = 0; i < parents.length; i++) {
+    const pid = parents[i];
+    if (add) {
+      ix.parent(pid).children.add(slot);
+      continue;
+    }
     const p = ix.parents[pid];
     if (p != null) p.children.delete(slot);
     ix.dropParentIfUnused(pid);
+  }
+}
+
+// sameInts reports whether two id arrays hold the same ids in the same order.
+function sameInts(a: StaticArray<i32>, b: StaticArray<i32>): bool {
+  if (a == b) return true;
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (unchecked(a[i]) != unchecked(b[i])) return false;
+  return true;
+}
+
+// moveAllAddrs moves the IP-set members of every candidate that matches slot (labels unchanged).
+function moveAllAddrs(ix: LabelIndex, slot: i32, from: StaticArray<i32>, to: StaticArray<i32>): void {
+  for (let i = 0; i < cands.length; i++) {
+    const s = ix.sels[unchecked(cands[i])]!;
+    if (s.matching.has(slot)) moveAddrs(s, from, to);
   }
 }
 
@@ -51,8 +108,15 @@ export function removeEndpoint(ix: LabelIndex, slot: i32): void {
   if (slot >= ix.endpoints.length) return;
   const ep = ix.endpoints[slot];
   if (ep == null) return;
-  for (let i = 0; i < ep.matches.length; i++) stop(ix, ep.matches[i], slot, ep.addrs);
-  unlink(ix, slot, ep);
+  const stamp = ix.nextStamp();
+  cands.length = 0;
+  collectCandidates(ix, ep, stamp);
+  for (let i = 0; i < cands.length; i++) {
+    const s = unchecked(cands[i]);
+    if (ix.sels[s]!.matching.has(slot)) stop(ix, s, slot, ep.addrs);
+  }
+  ix.epKV.removePairs(ep.labels, slot);
+  linkParents(ix, slot, ep.parents, false);
   ix.endpoints[slot] = null;
   ix.liveEndpoints--;
 }
@@ -61,15 +125,20 @@ export function removeEndpoint(ix: LabelIndex, slot: i32): void {
 export function upsertParent(ix: LabelIndex, slot: i32, labels: StaticArray<i32>): void {
   const p = ix.parent(slot);
   p.explicit = true;
-  ix.parentKV.removePairs(p.labels, slot);
+  const old = p.labels;
+  ix.parentKV.removePairs(old, slot);
   p.labels = labels;
   ix.setParentLabels(slot, labels);
   ix.parentKV.addPairs(labels, slot);
+  if (sameInts(old, labels)) return;
   const kids = p.children;
-  for (let i = 0; i < kids.capacity(); i++) {
+  for (let i = kids.next(0); i >= 0; i = kids.next(i + 1)) {
     const c = kids.at(i);
-    if (c < 0) continue;
     const ep = ix.endpoints[c]!;
+    const stamp = ix.nextStamp();
+    cands.length = 0;
+    addForLabels(ix, old, stamp); // selectors it may have matched through the old labels
+    collectCandidates(ix, ep, stamp);
     recompute(ix, c, ep, ep.addrs);
   }
 }
@@ -82,46 +151,18 @@ export function removeParent(ix: LabelIndex, slot: i32): void {
   ix.dropParentIfUnused(slot);
 }
 
-// recompute re-evaluates the candidate selectors of ep and applies the difference to matches.
+// recompute evaluates the collected candidates of ep and records each change.
 function recompute(ix: LabelIndex, slot: i32, ep: Endpoint, oldAddrs: StaticArray<i32>): void {
-  collectCandidates(ix, ep);
   ix.subject(ep);
-  matched.length = 0;
+  const addrsChanged = !sameInts(oldAddrs, ep.addrs);
   for (let i = 0; i < cands.length; i++) {
     const s = unchecked(cands[i]);
-    if (ix.matchesNow(ix.sels[s]!)) matched.push(s);
-  }
-  matched.sort();
-  applyDiff(ix, slot, ep, oldAddrs);
-}
-
-// applyDiff walks the old and new sorted match lists together.
-function applyDiff(ix: LabelIndex, slot: i32, ep: Endpoint, oldAddrs: StaticArray<i32>): void {
-  const old = ep.matches;
-  const addrsChanged = oldAddrs != ep.addrs;
-  let i = 0;
-  let j = 0;
-  let changed = false;
-  while (i < old.length || j < matched.length) {
-    const a = i < old.length ? old[i] : i32.MAX_VALUE;
-    const b = j < matched.length ? matched[j] : i32.MAX_VALUE;
-    if (a < b) {
-      stop(ix, a, slot, oldAddrs);
-      i++;
-      changed = true;
-    } else if (b < a) {
-      start(ix, b, slot, ep.addrs);
-      j++;
-      changed = true;
-    } else {
-      if (addrsChanged) moveAddrs(ix.sels[a]!, oldAddrs, ep.addrs);
-      i++;
-      j++;
-    }
-  }
-  if (changed) {
-    noteAlloc(matched.length);
-    ep.matches = StaticArray.fromArray<i32>(matched);
+    const sel = ix.sels[s]!;
+    const was = sel.matching.has(slot);
+    const now = ix.matchesNow(sel);
+    if (was && !now) stop(ix, s, slot, oldAddrs);
+    else if (now && !was) start(ix, s, slot, ep.addrs);
+    else if (now && addrsChanged) moveAddrs(sel, oldAddrs, ep.addrs);
   }
 }
 
@@ -150,35 +191,41 @@ export function stop(ix: LabelIndex, sel: i32, slot: i32, addrs: StaticArray<i32
   ix.emit(EV_STOPPED, sel, slot);
 }
 
-// collectCandidates gathers the selectors that could match ep: unoptimised ones, those filed
-// under one of its (own or inherited) labels, and those it matches now (they may stop).
-function collectCandidates(ix: LabelIndex, ep: Endpoint): void {
-  cands.length = 0;
-  const stamp = ix.nextStamp();
+// collectCandidates adds to cands the selectors that could match ep: unoptimised ones and those
+// filed under one of its (own or inherited) labels. Called before and after a change under one
+// stamp, it also finds every selector ep matched, which must stop if it no longer does.
+function collectCandidates(ix: LabelIndex, ep: Endpoint, stamp: u32): void {
   addAll(ix, ix.selUnopt, stamp);
   addForLabels(ix, ep.labels, stamp);
   for (let i = 0; i < ep.parents.length; i++) {
     const p = ix.parents[ep.parents[i]];
     if (p != null) addForLabels(ix, p.labels, stamp);
   }
-  for (let i = 0; i < ep.matches.length; i++) addOne(ix, ep.matches[i], stamp);
 }
 
 function addForLabels(ix: LabelIndex, pairs: StaticArray<i32>, stamp: u32): void {
   for (let i = 0; i < pairs.length; i += 2) {
     const k = unchecked(pairs[i]);
-    const b = ix.selKV.bucket(k, unchecked(pairs[i + 1]));
+    const v = unchecked(pairs[i + 1]);
+    const b = ix.selKV.bucket(k, v);
     if (b != null) addAll(ix, b, stamp);
     if (ix.selByKey.has(k)) addAll(ix, ix.selByKey.get(k), stamp);
+    if (ix.selTested.has(k)) addPassing(ix, ix.selTested.get(k), unchecked(strings[v]), stamp);
+  }
+}
+
+// addPassing adds the selectors of set (filed with value tests) whose tests value passes: a
+// prefix or suffix test on a short string costs far less than evaluating the selector.
+function addPassing(ix: LabelIndex, set: IntSet, value: string, stamp: u32): void {
+  for (let i = set.next(0); i >= 0; i = set.next(i + 1)) {
+    const s = set.at(i);
+    if (acceptsValue(ix.sels[s]!.placement.preds!, value)) addOne(ix, s, stamp);
   }
 }
 
 function addAll(ix: LabelIndex, set: IntSet, stamp: u32): void {
   if (set.size == 0) return;
-  for (let i = 0, n = set.capacity(); i < n; i++) {
-    const s = set.at(i);
-    if (s >= 0) addOne(ix, s, stamp);
-  }
+  for (let i = set.next(0); i >= 0; i = set.next(i + 1)) addOne(ix, set.at(i), stamp);
 }
 
 function addOne(ix: LabelIndex, s: i32, stamp: u32): void {

@@ -9,12 +9,11 @@ import { IntSet } from './intset';
 import { KVIndex } from './kvindex';
 import { Place, Placement } from './placement';
 
-/** Endpoint is one indexed endpoint; matches holds the selector slots it matches, sorted. */
+/** Endpoint is one indexed endpoint: its label pairs, parent slots and address ids. */
 export class Endpoint {
   labels: StaticArray<i32> = EMPTY;
   parents: StaticArray<i32> = EMPTY;
   addrs: StaticArray<i32> = EMPTY;
-  matches: StaticArray<i32> = EMPTY;
 }
 
 /** ParentRec is a parent (namespace or service-account profile) and the endpoints that name it. */
@@ -51,6 +50,7 @@ export class LabelIndex {
   parentKV: KVIndex = new KVIndex();
   selKV: KVIndex = new KVIndex();
   selByKey: Map<i32, IntSet> = new Map();
+  selTested: Map<i32, IntSet> = new Map(); // by key: selectors filed with value tests (Place.Tested)
   selUnopt: IntSet = new IntSet();
   events: Array<i32> = [];
   recordEvents: bool = true;
@@ -112,11 +112,9 @@ export class LabelIndex {
         else this.selKV.remove(pl.key, pl.values[i], slot);
       }
     } else if (pl.place == Place.Present) {
-      if (!this.selByKey.has(pl.key)) this.selByKey.set(pl.key, new IntSet());
-      const set = this.selByKey.get(pl.key);
-      if (add) set.add(slot);
-      else set.delete(slot);
-      if (set.size == 0) this.selByKey.delete(pl.key);
+      fileByKey(this.selByKey, pl.key, slot, add);
+    } else if (pl.place == Place.Tested) {
+      fileByKey(this.selTested, pl.key, slot, add);
     } else if (pl.place == Place.Unoptimised) {
       if (add) this.selUnopt.add(slot);
       else this.selUnopt.delete(slot);
@@ -132,44 +130,18 @@ export class LabelIndex {
   }
 }
 
+// fileByKey adds slot to (or removes it from) the set of key in byKey.
+function fileByKey(byKey: Map<i32, IntSet>, key: i32, slot: i32, add: bool): void {
+  if (!byKey.has(key)) byKey.set(key, new IntSet());
+  const set = byKey.get(key);
+  if (add) set.add(slot);
+  else set.delete(slot);
+  if (set.size == 0) byKey.delete(key);
+}
+
 /** growRefs extends a nullable array with nulls up to length n. Memory trick avoided on purpose:
  * growing with `a.length = n` can expose stale words from a reused block under the incremental
  * runtime (no zero fill), which the GC would then trace as pointers; push writes every slot. */
 export function growRefs<T>(a: Array<T>, n: i32): void {
   while (a.length < n) a.push(changetype<T>(0));
-}
-
-/** allocatedHint counts bytes the index allocates on its hot paths (arrays it replaces), so the
- * host's collection policy (core/wasm.ts) sees garbage that its per-call estimate cannot. */
-export let allocatedHint: f64 = 0;
-
-/** noteAlloc adds n i32 slots (plus the object header) to allocatedHint. */
-export function noteAlloc(n: i32): void {
-  allocatedHint += f64(n * 4 + 20);
-}
-
-/** insertSorted returns a copy of the sorted array a with x inserted. */
-export function insertSorted(a: StaticArray<i32>, x: i32): StaticArray<i32> {
-  noteAlloc(a.length + 1);
-  const out = new StaticArray<i32>(a.length + 1);
-  let j = 0;
-  let placed = false;
-  for (let i = 0; i < a.length; i++) {
-    if (!placed && a[i] > x) {
-      out[j++] = x;
-      placed = true;
-    }
-    out[j++] = a[i];
-  }
-  if (!placed) out[j] = x;
-  return out;
-}
-
-/** removeSorted returns a copy of a without x. */
-export function removeSorted(a: StaticArray<i32>, x: i32): StaticArray<i32> {
-  noteAlloc(a.length);
-  const out = new StaticArray<i32>(a.length - 1);
-  let j = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] != x && j < out.length) out[j++] = a[i];
-  return out;
 }

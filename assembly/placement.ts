@@ -1,5 +1,6 @@
 // placement.ts: where a selector is filed in the restriction index (Calico's LabelRestrictionIndex):
 // under its most restrictive label's values, under "label present", or in the always-checked set.
+import { Node } from './ast';
 import { Restrictions } from './restrictions';
 import { intern } from './strings';
 
@@ -9,6 +10,7 @@ export const enum Place {
   Values, // filed under (key, value) for each allowed value
   Present, // filed under key: every endpoint with the label is a candidate
   Unoptimised, // no usable restriction: checked against every changed endpoint
+  Tested, // filed under key with value tests: endpoints whose value passes them are candidates
 }
 
 /** Placement is the chosen filing of one selector. */
@@ -16,9 +18,11 @@ export class Placement {
   place: i32 = Place.Unoptimised;
   key: i32 = -1;
   values: StaticArray<i32> = new StaticArray<i32>(0);
+  preds: Array<Node> | null = null; // Tested: what the value must pass (restrictions.ts acceptsValue)
 }
 
-/** choosePlacement prefers the label with the fewest allowed values, then any required label. */
+/** choosePlacement prefers the label with the fewest allowed values, then a required label whose
+ * values are tested (prefix, suffix, substring), then any required label. */
 export function choosePlacement(r: Restrictions): Placement {
   const out = new Placement();
   if (r.impossible) {
@@ -29,6 +33,7 @@ export function choosePlacement(r: Restrictions): Placement {
   let best = -1;
   let bestCount = i32.MAX_VALUE;
   let present = -1;
+  let tested = -1;
   for (let i = 0; i < keys.length; i++) {
     const x = r.map.get(keys[i]);
     const vs = x.values;
@@ -37,9 +42,14 @@ export function choosePlacement(r: Restrictions): Placement {
       bestCount = vs.length;
     }
     if (x.present && present < 0) present = i;
+    if (x.present && x.preds != null && tested < 0) tested = i;
   }
   if (best >= 0) return valuesPlacement(keys[best], r.map.get(keys[best]).values!);
-  if (present >= 0) {
+  if (tested >= 0) {
+    out.place = Place.Tested;
+    out.key = intern(keys[tested]);
+    out.preds = r.map.get(keys[tested]).preds;
+  } else if (present >= 0) {
     out.place = Place.Present;
     out.key = intern(keys[present]);
   }

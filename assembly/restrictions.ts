@@ -3,11 +3,13 @@
 import { Node, Op } from './ast';
 import { compareCodePoints } from './chars';
 
-/** Restriction is what a selector requires of one label; values null means any value. */
+/** Restriction is what a selector requires of one label; values null means any value. preds are
+ * tests every value must pass (contains, starts with, ends with leaves), null for none. */
 export class Restriction {
   present: bool = false;
   absent: bool = false;
   values: Array<string> | null = null;
+  preds: Array<Node> | null = null;
 }
 
 /** Restrictions maps label names to restrictions; impossible means the selector never matches. */
@@ -25,10 +27,14 @@ export function restrictionsOf(n: Node): Restrictions {
     case Op.In:
       return one(n.key, true, false, n.values!.slice(0));
     case Op.Has:
+      return one(n.key, true, false, null);
     case Op.Contains:
     case Op.StartsWith:
-    case Op.EndsWith:
-      return one(n.key, true, false, null);
+    case Op.EndsWith: {
+      const r1 = one(n.key, true, false, null);
+      r1.map.get(n.key).preds = [n];
+      return r1;
+    }
     case Op.Not: {
       const k = n.kids![0];
       if ((n.negations & 1) == 0) return restrictionsOf(k);
@@ -79,6 +85,10 @@ function mergeAnd(a: Restriction, b: Restriction): bool {
   const bv = b.values;
   if (av == null) a.values = bv;
   else if (bv != null) a.values = intersect(av, bv);
+  const ap = a.preds;
+  const bp = b.preds;
+  if (ap == null) a.preds = bp;
+  else if (bp != null) a.preds = ap.concat(bp);
   const vs = a.values;
   return (a.present && a.absent) || (vs != null && vs.length == 0);
 }
@@ -139,6 +149,7 @@ function startUnions(r: Restrictions, unions: Map<string, Set<string>>): void {
 function mergeOr(a: Restriction, b: Restriction, key: string, unions: Map<string, Set<string>>): bool {
   a.present = a.present && b.present;
   a.absent = a.absent && b.absent;
+  a.preds = null; // a value need pass only one branch's tests: keep just the presence
   const bv = b.values;
   if (bv == null || !unions.has(key)) {
     a.values = null;
@@ -158,6 +169,22 @@ function finishUnions(r: Restrictions, unions: Map<string, Set<string>>): void {
     vs.sort((x: string, y: string): i32 => compareCodePoints(x, y));
     r.map.get(keys[j]).values = vs;
   }
+}
+
+/** acceptsValue reports whether value s passes every test in preds (see Restriction). */
+export function acceptsValue(preds: Array<Node>, s: string): bool {
+  for (let i = 0; i < preds.length; i++) {
+    const n = unchecked(preds[i]);
+    if (
+      n.kind == Op.Contains
+        ? !s.includes(n.value)
+        : n.kind == Op.StartsWith
+          ? !s.startsWith(n.value)
+          : !s.endsWith(n.value)
+    )
+      return false;
+  }
+  return true;
 }
 
 /** restrictionsJSON renders restrictions as JSON (sorted by label) for tests and diagnostics. */

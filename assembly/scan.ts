@@ -4,10 +4,10 @@
 import { Node } from './ast';
 import { IntSet } from './intset';
 import { IpSet } from './ipsets';
-import { IndexedSel, LabelIndex, growRefs, insertSorted, removeSorted } from './labelindex';
+import { EV_STOPPED, IndexedSel, LabelIndex, growRefs } from './labelindex';
 import { Place, choosePlacement } from './placement';
-import { Restrictions } from './restrictions';
-import { intern } from './strings';
+import { Restrictions, acceptsValue } from './restrictions';
+import { intern, strings } from './strings';
 import { start } from './indexops';
 
 const eps = new Array<i32>(); // scratch: candidate endpoint slots
@@ -27,9 +27,7 @@ export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictio
     const e = unchecked(eps[i]);
     const ep = ix.endpoints[e]!;
     ix.subject(ep);
-    if (!ix.matchesNow(s)) continue;
-    ep.matches = insertSorted(ep.matches, slot);
-    start(ix, slot, e, ep.addrs);
+    if (ix.matchesNow(s)) start(ix, slot, e, ep.addrs);
   }
 }
 
@@ -39,12 +37,8 @@ export function removeSelector(ix: LabelIndex, slot: i32): void {
   const s = ix.sels[slot];
   if (s == null) return;
   const members = s.matching;
-  for (let i = 0; i < members.capacity(); i++) {
-    const e = members.at(i);
-    if (e < 0) continue;
-    const ep = ix.endpoints[e]!;
-    ep.matches = removeSorted(ep.matches, slot);
-    ix.emit(0, slot, e);
+  if (ix.recordEvents) {
+    for (let i = members.next(0); i >= 0; i = members.next(i + 1)) ix.emit(EV_STOPPED, slot, members.at(i));
   }
   ix.file(slot, s.placement, false);
   ix.sels[slot] = null;
@@ -61,32 +55,61 @@ export function collectEndpoints(ix: LabelIndex, r: Restrictions, resolve: Resol
   const keys = r.map.keys();
   let best = -1;
   let bestCost: i64 = i64(ix.liveEndpoints);
+  let bestVs: Array<i32> | null = null;
   for (let i = 0; i < keys.length; i++) {
     if (!r.map.get(keys[i]).present) continue;
-    const cost = costOf(ix, resolve(keys[i]), valueIds(r, keys[i], resolve));
+    const k = resolve(keys[i]);
+    const vs = valueIds(ix, r, keys[i], k, resolve);
+    const cost = costOf(ix, k, vs);
     if (cost < bestCost) {
       bestCost = cost;
-      best = i;
+      best = k;
+      bestVs = vs;
     }
   }
   const stamp = ix.nextStamp();
-  if (best < 0) {
+  if (bestCost == i64(ix.liveEndpoints)) {
     for (let e = 0; e < ix.endpoints.length; e++) if (ix.endpoints[e] != null) eps.push(e);
     return eps;
   }
-  const k = resolve(keys[best]);
-  const vs = valueIds(r, keys[best], resolve);
-  visit(ix, k, vs, true, stamp);
-  visit(ix, k, vs, false, stamp);
+  visit(ix, best, bestVs, true, stamp);
+  visit(ix, best, bestVs, false, stamp);
   return eps;
 }
 
-function valueIds(r: Restrictions, key: string, resolve: Resolve): Array<i32> | null {
-  const vs = r.map.get(key).values;
-  if (vs == null) return null;
-  const out = new Array<i32>(vs.length);
-  for (let i = 0; i < vs.length; i++) out[i] = resolve(vs[i]);
+// valueIds returns the ids of the values label key (id k) may have: those it lists, or, when its
+// values are only tested (prefix, suffix, substring), those present in the index that pass the
+// tests (a mesh has far fewer distinct values than endpoints); null means any value.
+function valueIds(ix: LabelIndex, r: Restrictions, key: string, k: i32, resolve: Resolve): Array<i32> | null {
+  const x = r.map.get(key);
+  const vs = x.values;
+  if (vs != null) {
+    const out = new Array<i32>(vs.length);
+    for (let i = 0; i < vs.length; i++) out[i] = resolve(vs[i]);
+    return out;
+  }
+  const preds = x.preds;
+  if (preds == null) return null;
+  const out = new Array<i32>();
+  const own = ix.epKV.buckets(k);
+  passing(own, null, preds, out);
+  passing(ix.parentKV.buckets(k), own, preds, out);
   return out;
+}
+
+// passing appends the values of buckets that pass preds, except those also in skip.
+function passing(
+  buckets: Map<i32, IntSet> | null,
+  skip: Map<i32, IntSet> | null,
+  preds: Array<Node>,
+  out: Array<i32>,
+): void {
+  if (buckets == null) return;
+  const vals = buckets.keys();
+  for (let i = 0; i < vals.length; i++) {
+    const v = unchecked(vals[i]);
+    if ((skip == null || !skip.has(v)) && acceptsValue(preds, unchecked(strings[v]))) out.push(v);
+  }
 }
 
 // costOf estimates the candidates reached through label k (values vs, or any value).
@@ -112,10 +135,7 @@ function parentCost(ix: LabelIndex, pb: Map<i32, IntSet>, vs: Array<i32> | null)
   for (let i = 0; i < vals.length; i++) {
     if (!pb.has(vals[i])) continue;
     const ps = pb.get(vals[i]);
-    for (let j = 0; j < ps.capacity(); j++) {
-      const p = ps.at(j);
-      if (p >= 0) cost += ix.parents[p]!.children.size;
-    }
+    for (let j = ps.next(0); j >= 0; j = ps.next(j + 1)) cost += ix.parents[ps.at(j)]!.children.size;
   }
   return cost;
 }
@@ -128,9 +148,8 @@ function visit(ix: LabelIndex, k: i32, vs: Array<i32> | null, own: bool, stamp: 
   for (let i = 0; i < vals.length; i++) {
     if (!buckets.has(vals[i])) continue;
     const items = buckets.get(vals[i]);
-    for (let j = 0; j < items.capacity(); j++) {
+    for (let j = items.next(0); j >= 0; j = items.next(j + 1)) {
       const it = items.at(j);
-      if (it < 0) continue;
       if (own) addEp(ix, it, stamp);
       else addChildren(ix, it, stamp);
     }
@@ -139,10 +158,7 @@ function visit(ix: LabelIndex, k: i32, vs: Array<i32> | null, own: bool, stamp: 
 
 function addChildren(ix: LabelIndex, parentSlot: i32, stamp: u32): void {
   const kids = ix.parents[parentSlot]!.children;
-  for (let i = 0; i < kids.capacity(); i++) {
-    const k = kids.at(i);
-    if (k >= 0) addEp(ix, k, stamp);
-  }
+  for (let i = kids.next(0); i >= 0; i = kids.next(i + 1)) addEp(ix, kids.at(i), stamp);
 }
 
 function addEp(ix: LabelIndex, e: i32, stamp: u32): void {

@@ -134,6 +134,37 @@ for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
   });
 }
 
+// Thousands of endpoints make the label buckets and match sets dense enough to become bitmaps, and
+// removing most of them turns those back into tables; the index must stay exact through both.
+test('dense sets (bitmaps) and their return to tables keep the index equal to brute force', () => {
+  const rng = new Rng(9);
+  const ix = core.newIndex();
+  const w: World = { endpoints: new Map(), parents: new Map(), selectors: new Map(), replaced: new Set() };
+  const seen = new Map<string, Set<string>>();
+  const ips = new Map<string, Set<string>>();
+  const upsert = (ids: number[]): void => {
+    const eps = ids.map((i) => randomEndpoint(rng, `ep${i}`));
+    eps.forEach((ep) => w.endpoints.set(ep.id, ep));
+    ix.upsertEndpoints(eps);
+  };
+  const ids = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
+  for (let i = 0; i < 6; i++) step(rng, ix, w); // parents and a few selectors
+  upsert(ids(5000));
+  for (let i = 0; i < 6; i++) {
+    const sel = randomSelector(rng);
+    w.selectors.set(`d${i}`, sel);
+    ix.addSelector(`d${i}`, sel, { ipSet: true });
+  }
+  check(ix, w, seen, ips);
+  const gone = ids(5000).filter((i) => i % 50 !== 0);
+  gone.forEach((i) => w.endpoints.delete(`ep${i}`));
+  ix.removeEndpoints(gone.map((i) => `ep${i}`));
+  check(ix, w, seen, ips);
+  upsert([...ids(2000, 5000), ...ids(1000).map((i) => i * 5)]);
+  check(ix, w, seen, ips);
+  ix.dispose();
+});
+
 test('an address shared by two endpoints stays until both stop matching', () => {
   const ix = core.newIndex();
   ix.addSelector('web', 'app == "web"', { ipSet: true });
@@ -183,6 +214,41 @@ test('a changed endpoint is checked only against candidate selectors', () => {
   ix.upsertEndpoints([{ id: 'e', labels: { app: 'app3', tier: 'web' } }]);
   assert.deepEqual(ix.drainEvents(), [{ started: true, selector: 's3', endpoint: 'e' }]);
   assert.equal(ix.stats().evaluations - before, 1);
+});
+
+test('a prefix or suffix selector evaluates only endpoints whose value passes the test', () => {
+  const ix = core.newIndex();
+  const apps = Array.from({ length: 1000 }, (_, i) => ({ id: `e${i}`, labels: { app: `app${i % 100}` } }));
+  ix.upsertEndpoints(apps);
+  let before = ix.stats().evaluations;
+  ix.addSelector('p', 'app starts with "app7" && has(app)');
+  ix.addSelector('q', 'app ends with "9"');
+  assert.equal(ix.matching('p').length, 110); // app7 and app70-app79
+  assert.equal(ix.matching('q').length, 100);
+  assert.equal(ix.stats().evaluations - before, 210);
+  ix.drainEvents();
+  before = ix.stats().evaluations;
+  ix.upsertEndpoints([{ id: 'e1', labels: { app: 'app79' } }]);
+  assert.deepEqual(
+    ix.drainEvents().sort((a, b) => a.selector.localeCompare(b.selector)),
+    [
+      { started: true, selector: 'p', endpoint: 'e1' },
+      { started: true, selector: 'q', endpoint: 'e1' },
+    ],
+  );
+  assert.equal(ix.stats().evaluations - before, 2);
+});
+
+test('an update that changes no label re-evaluates nothing and moves IP-set members', () => {
+  const ix = core.newIndex();
+  ix.addSelector('web', 'app == "web" || tier != "x"', { ipSet: true });
+  ix.upsertEndpoints([{ id: 'a', labels: { app: 'web' }, parents: ['ns'], ips: ['10.0.0.1'] }]);
+  ix.ipSetDelta('web');
+  const before = ix.stats().evaluations;
+  ix.upsertEndpoints([{ id: 'a', labels: { app: 'web' }, parents: ['ns'], ips: ['10.0.0.2'] }]);
+  ix.upsertEndpoints([{ id: 'a', labels: { app: 'web' }, parents: ['ns'], ips: ['10.0.0.2'] }]);
+  assert.equal(ix.stats().evaluations - before, 0);
+  assert.deepEqual(ix.ipSetDelta('web'), { added: ['10.0.0.2'], removed: ['10.0.0.1'] });
 });
 
 test('parse(canonical(s)) matches exactly the label sets s matches', () => {
