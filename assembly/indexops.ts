@@ -34,7 +34,7 @@ export function upsertEndpoint(
     if (sameIdentity && sameInts(ep.addrs, addrs)) return; // nothing a selector or IP set sees changed
     collectCandidates(ix, ep, stamp); // the selectors it may match now, by its old labels
     if (sameIdentity) {
-      moveAllAddrs(ix, slot, ep.addrs, addrs);
+      moveAllAddrs(ix, slot, ep, addrs);
       ep.addrs = addrs;
       return;
     }
@@ -96,10 +96,11 @@ function sameInts(a: StaticArray<i32>, b: StaticArray<i32>): bool {
 }
 
 // moveAllAddrs moves the IP-set members of every candidate that matches slot (labels unchanged).
-function moveAllAddrs(ix: LabelIndex, slot: i32, from: StaticArray<i32>, to: StaticArray<i32>): void {
+function moveAllAddrs(ix: LabelIndex, slot: i32, ep: Endpoint, to: StaticArray<i32>): void {
+  const from = ep.addrs;
   for (let i = 0; i < cands.length; i++) {
     const s = ix.sels[unchecked(cands[i])]!;
-    if (s.matching.has(slot)) moveAddrs(s, from, to);
+    if (ep.mayMatch(unchecked(cands[i])) && s.matching.has(slot)) moveAddrs(s, from, to);
   }
 }
 
@@ -113,7 +114,7 @@ export function removeEndpoint(ix: LabelIndex, slot: i32): void {
   collectCandidates(ix, ep, stamp);
   for (let i = 0; i < cands.length; i++) {
     const s = unchecked(cands[i]);
-    if (ix.sels[s]!.matching.has(slot)) stop(ix, s, slot, ep.addrs);
+    if (ep.mayMatch(s) && ix.sels[s]!.matching.has(slot)) stop(ix, s, slot, ep.addrs);
   }
   ix.epKV.removePairs(ep.labels, slot);
   linkParents(ix, slot, ep.parents, false);
@@ -155,15 +156,18 @@ export function removeParent(ix: LabelIndex, slot: i32): void {
 function recompute(ix: LabelIndex, slot: i32, ep: Endpoint, oldAddrs: StaticArray<i32>): void {
   ix.subject(ep);
   const addrsChanged = !sameInts(oldAddrs, ep.addrs);
+  let seen: u64 = 0; // every selector ep matches is a candidate, so this is its whole summary
   for (let i = 0; i < cands.length; i++) {
     const s = unchecked(cands[i]);
     const sel = ix.sels[s]!;
-    const was = sel.matching.has(slot);
+    const was = ep.mayMatch(s) && sel.matching.has(slot);
     const now = ix.matchesNow(sel);
+    if (now) seen |= u64(1) << u64(s & 63);
     if (was && !now) stop(ix, s, slot, oldAddrs);
     else if (now && !was) start(ix, s, slot, ep.addrs);
     else if (now && addrsChanged) moveAddrs(sel, oldAddrs, ep.addrs);
   }
+  ep.seen = seen;
 }
 
 function moveAddrs(s: IndexedSel, from: StaticArray<i32>, to: StaticArray<i32>): void {

@@ -91,16 +91,25 @@ export class IntSet {
   /** add inserts x (x >= 0) and reports whether it was new. */
   add(x: i32): bool {
     if (this.bits.length > 0) return this.setBit(x);
-    if (this.has(x)) return false;
-    if ((this.used + 1) * 2 > this.slots.length) {
-      this.rehash();
-      if (this.bits.length > 0) return this.setBit(x);
-    }
+    // One probe both looks for x and finds where it goes (the first tombstone, else the free end).
     const mask = this.slots.length - 1;
+    let at = -1;
     let i = this.home(x);
-    while (unchecked(this.slots[i]) >= 0) i = (i + 1) & mask;
-    if (unchecked(this.slots[i]) == FREE) this.used++;
-    unchecked((this.slots[i] = x));
+    for (; ; i = (i + 1) & mask) {
+      const v = unchecked(this.slots[i]);
+      if (v == x) return false;
+      if (v == FREE) break;
+      if (v == GONE && at < 0) at = i;
+    }
+    if (at < 0) {
+      if ((this.used + 1) * 2 > this.slots.length) {
+        this.rehash();
+        return this.add(x);
+      }
+      at = i;
+      this.used++;
+    }
+    unchecked((this.slots[at] = x));
     this.count++;
     return true;
   }

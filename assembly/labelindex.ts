@@ -14,6 +14,15 @@ export class Endpoint {
   labels: StaticArray<i32> = EMPTY;
   parents: StaticArray<i32> = EMPTY;
   addrs: StaticArray<i32> = EMPTY;
+  /** seen has bit (s & 63) set if selector slot s may match it (mayMatch): a clear bit spares the
+   * look-up in the selector's set, a random memory access per candidate. Set on every start,
+   * rebuilt from the matches each time the endpoint is re-evaluated. */
+  seen: u64 = 0;
+
+  /** mayMatch reports whether selector slot s can be among its matches (see seen). */
+  @inline mayMatch(s: i32): bool {
+    return ((this.seen >> u64(s & 63)) & 1) != 0;
+  }
 }
 
 /** ParentRec is a parent (namespace or service-account profile) and the endpoints that name it. */

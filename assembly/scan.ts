@@ -27,7 +27,9 @@ export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictio
     const e = unchecked(eps[i]);
     const ep = ix.endpoints[e]!;
     ix.subject(ep);
-    if (ix.matchesNow(s)) start(ix, slot, e, ep.addrs);
+    if (!ix.matchesNow(s)) continue;
+    ep.seen |= u64(1) << u64(slot & 63);
+    start(ix, slot, e, ep.addrs);
   }
 }
 

@@ -1,6 +1,7 @@
 // index.ts: the typed face of the fedmesh WebAssembly core. Everything that parses, matches or
 // aggregates selectors and IP sets goes through a Core; nothing else loads core.wasm.
-import { AddressTable, Interner } from './interner.js';
+import { AddressTable } from './addresses.js';
+import { Interner } from './interner.js';
 import { formatCidrs, parseIP } from './ip.js';
 import { LabelIndex } from './labelindex.js';
 import { LabelSet } from './labelset.js';

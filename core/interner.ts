@@ -1,6 +1,5 @@
-// interner.ts: JS mirrors of the core's string and address tables, so each label, value and IP
-// crosses the boundary once; afterwards only its integer id does.
-import { formatWords, parseIP } from './ip.js';
+// interner.ts: the JS mirror of the core's string table, so each label and value crosses the
+// boundary once; afterwards only its integer id does.
 import { wellFormed } from './selector.js';
 import type { Wasm } from './wasm.js';
 
@@ -16,8 +15,8 @@ export class Interner {
   /** ids returns the id of each string, interning the new ones with a single core call. */
   ids(strings: readonly string[]): Int32Array {
     const out = new Int32Array(strings.length);
-    const fresh: string[] = [];
-    const pending = new Map<string, number>(); // new string -> index in fresh
+    let fresh: string[] | undefined;
+    let pending: Map<string, number> | undefined; // new string -> index in fresh
     for (let i = 0; i < strings.length; i++) {
       const s = strings[i]!;
       const id = this.#ids.get(s);
@@ -25,11 +24,13 @@ export class Interner {
         out[i] = id;
         continue;
       }
+      fresh ??= [];
+      pending ??= new Map();
       let k = pending.get(s);
       if (k === undefined) pending.set(s, (k = fresh.push(s) - 1));
       out[i] = -1 - k; // placeholder until the core answers
     }
-    if (fresh.length === 0) return out;
+    if (fresh === undefined) return out;
     // A label with an unpaired surrogate is the label with U+FFFD in its place, as in Calico.
     const sent = fresh.map(wellFormed);
     const lens = Int32Array.from(sent, (s) => s.length);
@@ -53,51 +54,5 @@ export class Interner {
       counts[i] = n;
     }
     return { flat: this.ids(strings), counts };
-  }
-}
-
-/** AddressTable maps canonical IP strings to dense address ids registered with the core. */
-export class AddressTable {
-  readonly #wasm: Wasm;
-  readonly #ids = new Map<string, number>();
-  readonly #names: string[] = [];
-
-  constructor(wasm: Wasm) {
-    this.#wasm = wasm;
-  }
-
-  /** ids returns the id of each address; a string that is not an IP throws, naming it. */
-  ids(addrs: readonly string[]): Int32Array {
-    const newIds: number[] = [];
-    const words: number[] = [];
-    const out = Int32Array.from(addrs, (a) => {
-      const known = this.#ids.get(a);
-      if (known !== undefined) return known;
-      const w = parseIP(a);
-      if (w === null) throw new Error(`invalid IP address ${JSON.stringify(a)}: expected IPv4 or IPv6`);
-      // Spellings of one address (::1, 0::1) share an id, so they count as one member.
-      // Keep the caller's string when it is already canonical (most are), not an equal copy.
-      const formatted = formatWords(w);
-      const name = formatted === a ? a : formatted;
-      const same = this.#ids.get(name);
-      if (same !== undefined) {
-        this.#ids.set(a, same);
-        return same;
-      }
-      const id = this.#names.length;
-      this.#names.push(name);
-      this.#ids.set(a, id);
-      this.#ids.set(name, id);
-      newIds.push(id);
-      words.push(...w);
-      return id;
-    });
-    if (newIds.length > 0) this.#wasm.call('registerAddrs', Int32Array.from(newIds), Uint32Array.from(words));
-    return out;
-  }
-
-  /** name returns the canonical address string of id. */
-  name(id: number): string {
-    return this.#names[id]!;
   }
 }

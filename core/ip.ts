@@ -65,9 +65,14 @@ function hexGroups(parts: string[]): number[] {
   return out;
 }
 
+/** isIPv4Words reports whether words hold an IPv4 address (IPv4-mapped form). */
+export function isIPv4Words(w: ArrayLike<number>): boolean {
+  return w[0] === 0 && w[1] === 0 && w[2] === 0xffff;
+}
+
 /** formatWords renders an address in canonical form (dotted quad, or RFC 5952 IPv6). */
 export function formatWords(w: ArrayLike<number>): string {
-  if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
+  if (isIPv4Words(w)) {
     const v = w[3]! >>> 0;
     return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
   }

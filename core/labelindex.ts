@@ -1,6 +1,7 @@
 // labelindex.ts: the incremental label index and its IP sets, as seen from TypeScript. Updates go
 // to the core in batches; match changes come back as events naming selector and endpoint IDs.
-import type { AddressTable, Interner } from './interner.js';
+import type { AddressTable } from './addresses.js';
+import type { Interner } from './interner.js';
 import { formatCidrs } from './ip.js';
 import { runReview, type ReviewOptions } from './review.js';
 import { Selector } from './selector.js';
@@ -36,18 +37,6 @@ export interface IPSetDelta {
   removed: string[];
 }
 
-function parentCount(eps: readonly EndpointUpdate[]): number {
-  let n = 0;
-  for (const e of eps) n += e.parents?.length ?? 0;
-  return n;
-}
-
-function labelCount(e: EndpointUpdate): number {
-  let n = 0;
-  for (const _k in e.labels) n++;
-  return n;
-}
-
 /** LabelIndex matches many selectors against many endpoints incrementally; create it with Core.newIndex. */
 export class LabelIndex {
   readonly #w: Wasm;
@@ -70,32 +59,40 @@ export class LabelIndex {
     this.#h = w.call('newIndex', recordEvents);
   }
 
-  /** upsertEndpoints adds or replaces endpoints, in one core call carrying one packed array. */
+  /** upsertEndpoints adds or replaces endpoints, in one core call carrying one packed array:
+   * per endpoint its slot, label count, parent count, address count, then the label (key, value)
+   * ids, parent slots and address ids. */
   upsertEndpoints(eps: readonly EndpointUpdate[]): void {
     const strings: string[] = [];
     const ips: string[] = [];
-    for (const e of eps) {
+    const counts = new Int32Array(eps.length);
+    let parents = 0;
+    for (let i = 0; i < eps.length; i++) {
+      const e = eps[i]!;
+      const before = strings.length;
       for (const k in e.labels) strings.push(k, String(e.labels[k]));
+      counts[i] = (strings.length - before) >> 1;
       if (e.ips) for (const ip of e.ips) ips.push(ip);
+      parents += e.parents?.length ?? 0;
     }
     const ids = this.#strings.ids(strings);
     const addrs = this.#addrs.ids(ips);
-    const packed = new Int32Array(eps.length * 4 + ids.length + addrs.length + parentCount(eps));
+    const packed = new Int32Array(eps.length * 4 + ids.length + addrs.length + parents);
     let at = 0;
     let si = 0;
     let ai = 0;
-    for (const e of eps) {
-      const l = labelCount(e);
-      const ps = e.parents ?? [];
+    for (let i = 0; i < eps.length; i++) {
+      const e = eps[i]!;
+      const l = counts[i]! * 2;
       const na = e.ips?.length ?? 0;
-      packed.set([this.#eps.ensure(e.id), l, ps.length, na], at);
-      packed.set(ids.subarray(si, si + l * 2), at + 4);
-      at += 4 + l * 2;
-      si += l * 2;
-      for (const p of ps) packed[at++] = this.#parents.ensure(p);
-      packed.set(addrs.subarray(ai, ai + na), at);
-      at += na;
-      ai += na;
+      packed[at] = this.#eps.ensure(e.id);
+      packed[at + 1] = l >> 1;
+      packed[at + 2] = e.parents?.length ?? 0;
+      packed[at + 3] = na;
+      at += 4;
+      for (let j = 0; j < l; j++) packed[at++] = ids[si++]!;
+      if (e.parents) for (const p of e.parents) packed[at++] = this.#parents.ensure(p);
+      for (let j = 0; j < na; j++) packed[at++] = addrs[ai++]!;
     }
     this.#w.call('indexUpsertEndpoints', this.#h, packed);
   }
