@@ -26,12 +26,16 @@ export class AddressTable {
   ids(addrs: readonly string[]): Int32Array {
     const out = new Int32Array(addrs.length);
     const fresh: number[] = [];
-    for (let i = 0; i < addrs.length; i++) {
-      const a = addrs[i]!;
-      const v4 = parseIPv4(a);
-      out[i] = v4 !== null ? this.#v4Id(v4 | 0, fresh) : this.#otherId(a, fresh);
+    try {
+      for (let i = 0; i < addrs.length; i++) {
+        const a = addrs[i]!;
+        const v4 = parseIPv4(a);
+        out[i] = v4 !== null ? this.#v4Id(v4 | 0, fresh) : this.#otherId(a, fresh);
+      }
+    } finally {
+      // Addresses before a bad one keep their new ids: the core must know them all the same.
+      if (fresh.length > 0) this.#register(fresh);
     }
-    if (fresh.length > 0) this.#register(fresh);
     return out;
   }
 

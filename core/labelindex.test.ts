@@ -180,6 +180,25 @@ test('an address shared by two endpoints stays until both stop matching', () => 
   assert.deepEqual(ix.ipSetMembers('web'), []);
 });
 
+test('spellings of one address are one IP-set member, named canonically', () => {
+  const ix = core.newIndex();
+  ix.addSelector('web', 'app == "web"', { ipSet: true });
+  ix.upsertEndpoints([
+    { id: 'a', labels: { app: 'web' }, ips: ['10.0.0.1', 'FD00:0::1', '255.255.255.255'] },
+    { id: 'b', labels: { app: 'web' }, ips: ['::ffff:10.0.0.1', 'fd00::1', '0.0.0.0'] },
+  ]);
+  assert.deepEqual(ix.ipSetMembers('web'), ['0.0.0.0', '10.0.0.1', '255.255.255.255', 'fd00::1']);
+  ix.removeEndpoints(['a']);
+  assert.deepEqual(ix.ipSetMembers('web'), ['0.0.0.0', '10.0.0.1', 'fd00::1']);
+  assert.throws(
+    () => ix.upsertEndpoints([{ id: 'c', labels: {}, ips: ['203.0.113.77', '10.0.0.01'] }]),
+    /invalid IP address "10.0.0.01"/,
+  );
+  ix.upsertEndpoints([{ id: 'a', labels: { app: 'web' }, ips: ['203.0.113.77'] }]);
+  assert.deepEqual(ix.ipSetMembers('web'), ['0.0.0.0', '10.0.0.1', '203.0.113.77', 'fd00::1']);
+  assert.deepEqual(ix.ipSetCidrs('web'), ['0.0.0.0/32', '10.0.0.1/32', '203.0.113.77/32', 'fd00::1/128']);
+});
+
 test('a parent label change re-checks only that parent’s children', () => {
   const ix = core.newIndex();
   const eps = Array.from({ length: 100 }, (_, i) => ({
