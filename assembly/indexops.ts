@@ -214,17 +214,32 @@ function addForLabels(ix: LabelIndex, pairs: StaticArray<i32>, stamp: u32): void
     const b = ix.selKV.bucket(k, v);
     if (b != null) addAll(ix, b, stamp);
     if (ix.selByKey.has(k)) addAll(ix, ix.selByKey.get(k), stamp);
-    if (ix.selTested.has(k)) addPassing(ix, ix.selTested.get(k), unchecked(strings[v]), stamp);
+    if (ix.selTested.has(k)) {
+      const pass = passingOf(ix, k, v);
+      for (let j = 0; j < pass.length; j++) addOne(ix, unchecked(pass[j]), stamp);
+    }
   }
 }
 
-// addPassing adds the selectors of set (filed with value tests) whose tests value passes: a
-// prefix or suffix test on a short string costs far less than evaluating the selector.
-function addPassing(ix: LabelIndex, set: IntSet, value: string, stamp: u32): void {
+const MAX_PASSING = 1 << 16;
+const passed = new Array<i32>(); // scratch
+
+// passingOf returns the selectors filed with value tests on key k that value v passes (a prefix
+// or suffix test costs far less than evaluating the selector, and the answer is cached per value).
+function passingOf(ix: LabelIndex, k: i32, v: i32): StaticArray<i32> {
+  const memo = (u64(k) << 32) | u64(<u32>v);
+  if (ix.passing.has(memo)) return ix.passing.get(memo);
+  const set = ix.selTested.get(k);
+  const value = unchecked(strings[v]);
+  passed.length = 0;
   for (let i = set.next(0); i >= 0; i = set.next(i + 1)) {
     const s = set.at(i);
-    if (acceptsValue(ix.sels[s]!.placement.preds!, value)) addOne(ix, s, stamp);
+    if (acceptsValue(ix.sels[s]!.placement.preds!, value)) passed.push(s);
   }
+  const out = StaticArray.fromArray<i32>(passed);
+  if (ix.passing.size >= MAX_PASSING) ix.passing.clear();
+  ix.passing.set(memo, out);
+  return out;
 }
 
 function addAll(ix: LabelIndex, set: IntSet, stamp: u32): void {

@@ -60,6 +60,9 @@ export class LabelIndex {
   selKV: KVIndex = new KVIndex();
   selByKey: Map<i32, IntSet> = new Map();
   selTested: Map<i32, IntSet> = new Map(); // by key: selectors filed with value tests (Place.Tested)
+  // passing caches, by (key id << 32 | value id), the Tested selectors a value passes; emptied
+  // whenever a Tested selector comes or goes, and when it reaches MAX_PASSING entries.
+  passing: Map<u64, StaticArray<i32>> = new Map();
   selUnopt: IntSet = new IntSet();
   events: Array<i32> = [];
   recordEvents: bool = true;
@@ -124,6 +127,7 @@ export class LabelIndex {
       fileByKey(this.selByKey, pl.key, slot, add);
     } else if (pl.place == Place.Tested) {
       fileByKey(this.selTested, pl.key, slot, add);
+      this.passing.clear();
     } else if (pl.place == Place.Unoptimised) {
       if (add) this.selUnopt.add(slot);
       else this.selUnopt.delete(slot);

@@ -21,9 +21,10 @@ export class Placement {
   preds: Array<Node> | null = null; // Tested: what the value must pass (restrictions.ts acceptsValue)
 }
 
-/** choosePlacement prefers the label with the fewest allowed values, then a required label whose
- * values are tested (prefix, suffix, substring), then any required label. */
-export function choosePlacement(r: Restrictions): Placement {
+/** choosePlacement prefers a label whose values the selector lists: `listed` if given (the one
+ * the fewest endpoints hold), else the one with the fewest values; then a required label whose
+ * values are tested (prefix, suffix, substring); then any required label. */
+export function choosePlacement(r: Restrictions, listed: string | null = null): Placement {
   const out = new Placement();
   if (r.impossible) {
     out.place = Place.Impossible;
@@ -43,6 +44,9 @@ export function choosePlacement(r: Restrictions): Placement {
     }
     if (x.present && present < 0) present = i;
     if (x.present && x.preds != null && tested < 0) tested = i;
+  }
+  if (listed != null && r.map.has(listed) && r.map.get(listed).values != null) {
+    return valuesPlacement(listed, r.map.get(listed).values!);
   }
   if (best >= 0) return valuesPlacement(keys[best], r.map.get(keys[best]).values!);
   if (tested >= 0) {

@@ -16,13 +16,13 @@ const eps = new Array<i32>(); // scratch: candidate endpoint slots
 export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictions, wantIpSet: bool): void {
   growRefs(ix.sels, slot + 1);
   assert(ix.sels[slot] == null, 'selector slot in use');
-  const pl = choosePlacement(r);
+  if (!r.impossible) collectEndpoints(ix, r, intern);
+  const pl = choosePlacement(r, r.impossible ? null : cheapestListed);
   const s = new IndexedSel(tree, pl);
   if (wantIpSet) s.ipset = new IpSet();
   ix.sels[slot] = s;
   ix.file(slot, pl, true);
   if (pl.place == Place.Impossible) return;
-  collectEndpoints(ix, r, intern);
   for (let i = 0; i < eps.length; i++) {
     const e = unchecked(eps[i]);
     const ep = ix.endpoints[e]!;
@@ -50,6 +50,11 @@ export function removeSelector(ix: LabelIndex, slot: i32): void {
  * one-off reviews (which must not grow the intern table). */
 export type Resolve = (s: string) => i32;
 
+/** cheapestListed is the label, among those whose values a selector lists, that the last
+ * collectEndpoints found the fewest endpoints through: filing the selector under it makes it a
+ * candidate for the fewest endpoint changes. */
+let cheapestListed: string | null = null;
+
 /** collectEndpoints fills and returns the scratch list of candidates of the cheapest required
  * label, or of every endpoint; the list is reused by the next call. */
 export function collectEndpoints(ix: LabelIndex, r: Restrictions, resolve: Resolve): Array<i32> {
@@ -58,8 +63,11 @@ export function collectEndpoints(ix: LabelIndex, r: Restrictions, resolve: Resol
   let best = -1;
   let bestCost: i64 = i64(ix.liveEndpoints);
   let bestVs: Array<i32> | null = null;
+  let listedCost = i64.MAX_VALUE;
+  cheapestListed = null;
   for (let i = 0; i < keys.length; i++) {
-    if (!r.map.get(keys[i]).present) continue;
+    const x = r.map.get(keys[i]);
+    if (!x.present) continue;
     const k = resolve(keys[i]);
     const vs = valueIds(ix, r, keys[i], k, resolve);
     const cost = costOf(ix, k, vs);
@@ -67,6 +75,10 @@ export function collectEndpoints(ix: LabelIndex, r: Restrictions, resolve: Resol
       bestCost = cost;
       best = k;
       bestVs = vs;
+    }
+    if (x.values != null && cost < listedCost) {
+      listedCost = cost;
+      cheapestListed = keys[i];
     }
   }
   const stamp = ix.nextStamp();
