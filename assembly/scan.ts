@@ -1,7 +1,7 @@
 // scan.ts: adding and removing selectors. A new selector is evaluated only against candidate
 // endpoints, found through the cheapest label it requires (own labels, or a parent's labels and
 // then that parent's children); only a selector that requires nothing scans every endpoint.
-import { Node } from './ast';
+import { Node, Op } from './ast';
 import { IntSet } from './intset';
 import { IpSet } from './ipsets';
 import { EV_STOPPED, IndexedSel, LabelIndex, growRefs } from './labelindex';
@@ -23,14 +23,25 @@ export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictio
   ix.sels[slot] = s;
   ix.file(slot, pl, true);
   if (pl.place == Place.Impossible) return;
+  // A selector that is one test of the label its candidates were found by (app == "web", app in
+  // {...}, has(app)) matches every candidate holding that label itself: no need to evaluate those.
+  const exact = isLeafOn(tree, candidateKey) ? ownCandidates : 0;
+  const bit = u64(1) << u64(slot & 63);
   for (let i = 0; i < eps.length; i++) {
     const e = unchecked(eps[i]);
     const ep = ix.endpoints[e]!;
-    ix.subject(ep);
-    if (!ix.matchesNow(s)) continue;
-    ep.seen |= u64(1) << u64(slot & 63);
+    if (i >= exact) {
+      ix.subject(ep);
+      if (!ix.matchesNow(s)) continue;
+    }
+    ep.seen |= bit;
     start(ix, slot, e, ep.addrs);
   }
+}
+
+// isLeafOn reports whether n is a has, == or in test of label id key.
+function isLeafOn(n: Node, key: i32): bool {
+  return key >= 0 && n.keyId == key && (n.kind == Op.Has || n.kind == Op.Eq || n.kind == Op.In);
 }
 
 /** removeSelector unfiles selector slot; every endpoint it matched stops matching. */
@@ -54,6 +65,11 @@ export type Resolve = (s: string) => i32;
  * collectEndpoints found the fewest endpoints through: filing the selector under it makes it a
  * candidate for the fewest endpoint changes. */
 let cheapestListed: string | null = null;
+/** candidateKey is the label id the last collectEndpoints found candidates by (-1: it scanned
+ * everything), and ownCandidates how many of them (listed first) hold the label themselves rather
+ * than through a parent. */
+let candidateKey: i32 = -1;
+let ownCandidates: i32 = 0;
 
 /** collectEndpoints fills and returns the scratch list of candidates of the cheapest required
  * label, or of every endpoint; the list is reused by the next call. */
@@ -82,11 +98,15 @@ export function collectEndpoints(ix: LabelIndex, r: Restrictions, resolve: Resol
     }
   }
   const stamp = ix.nextStamp();
+  candidateKey = -1;
+  ownCandidates = 0;
   if (bestCost == i64(ix.liveEndpoints)) {
     for (let e = 0; e < ix.endpoints.length; e++) if (ix.endpoints[e] != null) eps.push(e);
     return eps;
   }
+  candidateKey = best;
   visit(ix, best, bestVs, true, stamp);
+  ownCandidates = eps.length;
   visit(ix, best, bestVs, false, stamp);
   return eps;
 }

@@ -14,7 +14,7 @@ const { values } = parseArgs({
   options: {
     endpoints: { type: 'string', default: '1000000' },
     selectors: { type: 'string', default: '1000' },
-    changes: { type: 'string', default: '2000' },
+    changes: { type: 'string', default: '20000' },
     addresses: { type: 'string', default: '1000000' },
   },
 });
