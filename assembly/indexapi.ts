@@ -3,11 +3,11 @@
 import { registerAddr } from './addrs';
 import { cidrCoverOfIds, cidrCoverOfWords } from './cidr';
 import { removeEndpoint, removeParent, upsertEndpoint, upsertParent } from './indexops';
-import { IndexedSel, LabelIndex } from './labelindex';
+import { IndexedSel, LabelIndex, REC_PAIRS } from './labelindex';
 import { addSelector, removeSelector } from './scan';
 import { endReview, review, startReview, stepReview } from './review';
 import { getSelector } from './selectors';
-import { sortPairs } from './strings';
+import { sortPairs, sortPairsInto } from './strings';
 
 const indexes = new Array<LabelIndex | null>();
 
@@ -20,13 +20,6 @@ function sel(h: i32, slot: i32): IndexedSel {
   const x = ix(h);
   assert(slot >= 0 && slot < x.sels.length && x.sels[slot] != null, 'unknown selector slot');
   return x.sels[slot]!;
-}
-
-// slice copies count items of flat from `at` into a StaticArray.
-function slice(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
-  const out = new StaticArray<i32>(count);
-  for (let i = 0; i < count; i++) unchecked((out[i] = flat[at + i]));
-  return out;
 }
 
 /** newIndex creates an empty label index and returns its handle. */
@@ -55,13 +48,18 @@ export function indexUpsertEndpoints(h: i32, packed: StaticArray<i32>): void {
     const p = packed[at + 2];
     const a = packed[at + 3];
     at += 4;
-    const own = sortPairs(packed, at, l);
+    const rec = new StaticArray<i32>(REC_PAIRS + l * 2 + p + a);
+    unchecked((rec[0] = l * 2));
+    unchecked((rec[1] = p));
+    sortPairsInto(rec, REC_PAIRS, packed, at, l);
     at += l * 2;
-    const ps = slice(packed, at, p);
-    at += p;
-    const as = slice(packed, at, a);
-    at += a;
-    upsertEndpoint(x, slot, own, ps, as);
+    memory.copy(
+      changetype<usize>(rec) + ((<usize>(REC_PAIRS + l * 2)) << 2),
+      changetype<usize>(packed) + ((<usize>at) << 2),
+      (<usize>(p + a)) << 2,
+    );
+    at += p + a;
+    upsertEndpoint(x, slot, rec);
   }
 }
 

@@ -4,79 +4,82 @@ import { EMPTY } from './eval';
 import { IntSet } from './intset';
 import { acceptsValue } from './restrictions';
 import { strings } from './strings';
-import { Endpoint, EV_STARTED, EV_STOPPED, IndexedSel, LabelIndex, growRefs } from './labelindex';
+import {
+  EV_STARTED,
+  EV_STOPPED,
+  IndexedSel,
+  LabelIndex,
+  REC_PAIRS,
+  addrsFrom,
+  growRefs,
+  parentsFrom,
+} from './labelindex';
 
 // Reused scratch array (the core is single-threaded): candidate selector slots.
 const cands = new Array<i32>();
 
-/** upsertEndpoint adds or replaces endpoint slot and reports the selectors it starts/stops matching.
- * No endpoint keeps a list of its matches: the selectors it may match are always among those filed
- * under its labels (and its parents'), and each selector's own set says whether it matches now. */
-export function upsertEndpoint(
-  ix: LabelIndex,
-  slot: i32,
-  labels: StaticArray<i32>,
-  parents: StaticArray<i32>,
-  addrs: StaticArray<i32>,
-): void {
+/** upsertEndpoint adds or replaces endpoint slot with record rec (labelindex.ts) and reports the
+ * selectors it starts/stops matching. No endpoint keeps a list of its matches: the selectors it may
+ * match are always among those filed under its labels (and its parents'), and each selector's own
+ * set says whether it matches now. */
+export function upsertEndpoint(ix: LabelIndex, slot: i32, rec: StaticArray<i32>): void {
   growRefs(ix.endpoints, slot + 1);
-  let ep = ix.endpoints[slot];
+  while (ix.seen.length <= slot) ix.seen.push(0);
+  const old = ix.endpoints[slot];
   const stamp = ix.nextStamp();
   cands.length = 0;
-  if (ep == null) {
-    ep = new Endpoint();
-    ix.endpoints[slot] = ep;
+  if (old == null) {
     ix.liveEndpoints++;
-    ep.labels = labels;
-    ix.epKV.addPairs(labels, slot);
+    unchecked((ix.seen[slot] = 0));
+    ix.epKV.addPairs(rec, REC_PAIRS, parentsFrom(rec), slot);
+    linkParents(ix, slot, rec, true);
   } else {
-    const sameIdentity = sameInts(ep.labels, labels) && sameInts(ep.parents, parents);
-    if (sameIdentity && sameInts(ep.addrs, addrs)) return; // nothing a selector or IP set sees changed
-    collectCandidates(ix, ep, stamp); // the selectors it may match now, by its old labels
+    const sameIdentity = sameRange(old, 0, addrsFrom(old), rec, 0, addrsFrom(rec));
+    if (sameIdentity && sameRange(old, 0, old.length, rec, 0, rec.length)) return; // nothing seen changed
+    collectCandidates(ix, old, stamp); // the selectors it may match now, by its old labels
     if (sameIdentity) {
-      moveAllAddrs(ix, slot, ep, addrs);
-      ep.addrs = addrs;
+      ix.endpoints[slot] = rec;
+      moveAllAddrs(ix, slot, old, rec);
       return;
     }
-    relabel(ix, slot, ep.labels, labels);
-    ep.labels = labels;
+    relabel(ix, slot, old, rec);
+    if (!sameRange(old, parentsFrom(old), addrsFrom(old), rec, parentsFrom(rec), addrsFrom(rec))) {
+      linkParents(ix, slot, old, false);
+      linkParents(ix, slot, rec, true);
+    }
   }
-  const oldAddrs = ep.addrs;
-  if (!sameInts(ep.parents, parents)) {
-    linkParents(ix, slot, ep.parents, false);
-    linkParents(ix, slot, parents, true);
-  }
-  ep.parents = parents;
-  ep.addrs = addrs;
-  collectCandidates(ix, ep, stamp);
-  recompute(ix, slot, ep, oldAddrs);
+  ix.endpoints[slot] = rec;
+  collectCandidates(ix, rec, stamp);
+  recompute(ix, slot, rec, old != null ? old : rec, old != null);
 }
 
-// relabel files slot under the pairs of labels it did not have and unfiles it from those it lost
+// relabel files slot under the label pairs of rec that old lacks and unfiles it from those it lost
 // (both sorted by key id); unchanged pairs cost nothing, and most updates change one label or none.
-function relabel(ix: LabelIndex, slot: i32, old: StaticArray<i32>, labels: StaticArray<i32>): void {
-  let i = 0;
-  let j = 0;
-  while (i < old.length || j < labels.length) {
-    const a = i < old.length ? unchecked(old[i]) : i32.MAX_VALUE;
-    const b = j < labels.length ? unchecked(labels[j]) : i32.MAX_VALUE;
-    if (a == b && unchecked(old[i + 1]) == unchecked(labels[j + 1])) {
+function relabel(ix: LabelIndex, slot: i32, old: StaticArray<i32>, rec: StaticArray<i32>): void {
+  let i = REC_PAIRS;
+  let j = REC_PAIRS;
+  const iEnd = parentsFrom(old);
+  const jEnd = parentsFrom(rec);
+  while (i < iEnd || j < jEnd) {
+    const a = i < iEnd ? unchecked(old[i]) : i32.MAX_VALUE;
+    const b = j < jEnd ? unchecked(rec[j]) : i32.MAX_VALUE;
+    if (a == b && unchecked(old[i + 1]) == unchecked(rec[j + 1])) {
       i += 2;
       j += 2;
     } else if (a <= b) {
       ix.epKV.remove(a, unchecked(old[i + 1]), slot);
       i += 2;
     } else {
-      ix.epKV.add(b, unchecked(labels[j + 1]), slot);
+      ix.epKV.add(b, unchecked(rec[j + 1]), slot);
       j += 2;
     }
   }
 }
 
-// linkParents adds slot to (or removes it from) the child sets of parents.
-function linkParents(ix: LabelIndex, slot: i32, parents: StaticArray<i32>, add: bool): void {
-  for (let i = 0; i < parents.length; i++) {
-    const pid = parents[i];
+// linkParents adds slot to (or removes it from) the child sets of the parents of record rec.
+function linkParents(ix: LabelIndex, slot: i32, rec: StaticArray<i32>, add: bool): void {
+  for (let i = parentsFrom(rec), n = addrsFrom(rec); i < n; i++) {
+    const pid = rec[i];
     if (add) {
       ix.parent(pid).children.add(slot);
       continue;
@@ -87,38 +90,38 @@ function linkParents(ix: LabelIndex, slot: i32, parents: StaticArray<i32>, add: 
   }
 }
 
-// sameInts reports whether two id arrays hold the same ids in the same order.
-function sameInts(a: StaticArray<i32>, b: StaticArray<i32>): bool {
-  if (a == b) return true;
-  if (a.length != b.length) return false;
-  for (let i = 0; i < a.length; i++) if (unchecked(a[i]) != unchecked(b[i])) return false;
+// sameRange reports whether a[af, at) and b[bf, bt) hold the same ints.
+function sameRange(a: StaticArray<i32>, af: i32, at: i32, b: StaticArray<i32>, bf: i32, bt: i32): bool {
+  if (at - af != bt - bf) return false;
+  for (let i = 0, n = at - af; i < n; i++) if (unchecked(a[af + i]) != unchecked(b[bf + i])) return false;
   return true;
 }
 
 // moveAllAddrs moves the IP-set members of every candidate that matches slot (labels unchanged).
-function moveAllAddrs(ix: LabelIndex, slot: i32, ep: Endpoint, to: StaticArray<i32>): void {
-  const from = ep.addrs;
+function moveAllAddrs(ix: LabelIndex, slot: i32, old: StaticArray<i32>, rec: StaticArray<i32>): void {
   for (let i = 0; i < cands.length; i++) {
-    const s = ix.sels[unchecked(cands[i])]!;
-    if (ep.mayMatch(unchecked(cands[i])) && s.matching.has(slot)) moveAddrs(s, from, to);
+    const s = unchecked(cands[i]);
+    const sel = ix.sels[s]!;
+    if (ix.mayMatch(slot, s) && sel.matching.has(slot)) moveAddrs(sel, old, rec);
   }
 }
 
 /** removeEndpoint removes endpoint slot; every selector it matched stops matching it. */
 export function removeEndpoint(ix: LabelIndex, slot: i32): void {
   if (slot >= ix.endpoints.length) return;
-  const ep = ix.endpoints[slot];
-  if (ep == null) return;
+  const rec = ix.endpoints[slot];
+  if (rec == null) return;
   const stamp = ix.nextStamp();
   cands.length = 0;
-  collectCandidates(ix, ep, stamp);
+  collectCandidates(ix, rec, stamp);
   for (let i = 0; i < cands.length; i++) {
     const s = unchecked(cands[i]);
-    if (ep.mayMatch(s) && ix.sels[s]!.matching.has(slot)) stop(ix, s, slot, ep.addrs);
+    if (ix.mayMatch(slot, s) && ix.sels[s]!.matching.has(slot)) stop(ix, s, slot, rec);
   }
-  ix.epKV.removePairs(ep.labels, slot);
-  linkParents(ix, slot, ep.parents, false);
+  ix.epKV.removePairs(rec, REC_PAIRS, parentsFrom(rec), slot);
+  linkParents(ix, slot, rec, false);
   ix.endpoints[slot] = null;
+  unchecked((ix.seen[slot] = 0));
   ix.liveEndpoints--;
 }
 
@@ -127,20 +130,20 @@ export function upsertParent(ix: LabelIndex, slot: i32, labels: StaticArray<i32>
   const p = ix.parent(slot);
   p.explicit = true;
   const old = p.labels;
-  ix.parentKV.removePairs(old, slot);
+  if (sameRange(old, 0, old.length, labels, 0, labels.length)) return;
+  ix.parentKV.removePairs(old, 0, old.length, slot);
   p.labels = labels;
   ix.setParentLabels(slot, labels);
-  ix.parentKV.addPairs(labels, slot);
-  if (sameInts(old, labels)) return;
+  ix.parentKV.addPairs(labels, 0, labels.length, slot);
   const kids = p.children;
   for (let i = kids.next(0); i >= 0; i = kids.next(i + 1)) {
     const c = kids.at(i);
-    const ep = ix.endpoints[c]!;
+    const rec = ix.endpoints[c]!;
     const stamp = ix.nextStamp();
     cands.length = 0;
-    addForLabels(ix, old, stamp); // selectors it may have matched through the old labels
-    collectCandidates(ix, ep, stamp);
-    recompute(ix, c, ep, ep.addrs);
+    addForLabels(ix, old, 0, old.length, stamp); // selectors it may have matched through the old labels
+    collectCandidates(ix, rec, stamp);
+    recompute(ix, c, rec, rec, true);
   }
 }
 
@@ -152,63 +155,65 @@ export function removeParent(ix: LabelIndex, slot: i32): void {
   ix.dropParentIfUnused(slot);
 }
 
-// recompute evaluates the collected candidates of ep and records each change.
-function recompute(ix: LabelIndex, slot: i32, ep: Endpoint, oldAddrs: StaticArray<i32>): void {
-  ix.subject(ep);
-  const addrsChanged = !sameInts(oldAddrs, ep.addrs);
-  let seen: u64 = 0; // every selector ep matches is a candidate, so this is its whole summary
+// recompute evaluates the collected candidates of endpoint slot (record rec, formerly old) and
+// records each change; had says whether it was indexed before (else it matched nothing).
+function recompute(ix: LabelIndex, slot: i32, rec: StaticArray<i32>, old: StaticArray<i32>, had: bool): void {
+  ix.subject(rec);
+  const addrsChanged = !sameRange(old, addrsFrom(old), old.length, rec, addrsFrom(rec), rec.length);
+  let seen: u64 = 0; // every selector it matches is a candidate, so this is its whole summary
   for (let i = 0; i < cands.length; i++) {
     const s = unchecked(cands[i]);
     const sel = ix.sels[s]!;
-    const was = ep.mayMatch(s) && sel.matching.has(slot);
+    const was = had && ix.mayMatch(slot, s) && sel.matching.has(slot);
     const now = ix.matchesNow(sel);
     if (now) seen |= u64(1) << u64(s & 63);
-    if (was && !now) stop(ix, s, slot, oldAddrs);
-    else if (now && !was) start(ix, s, slot, ep.addrs);
-    else if (now && addrsChanged) moveAddrs(sel, oldAddrs, ep.addrs);
+    if (was && !now) stop(ix, s, slot, old);
+    else if (now && !was) start(ix, s, slot, rec);
+    else if (now && addrsChanged) moveAddrs(sel, old, rec);
   }
-  ep.seen = seen;
+  unchecked((ix.seen[slot] = seen));
 }
 
-function moveAddrs(s: IndexedSel, from: StaticArray<i32>, to: StaticArray<i32>): void {
+// moveAddrs moves an IP set's references from the addresses of record old to those of rec.
+function moveAddrs(s: IndexedSel, old: StaticArray<i32>, rec: StaticArray<i32>): void {
   const set = s.ipset;
   if (set == null) return;
-  set.addAll(to); // add before remove so shared addresses never drop to zero
-  set.removeAll(from);
+  set.addAll(rec, addrsFrom(rec), rec.length); // add before remove so shared addresses never drop to zero
+  set.removeAll(old, addrsFrom(old), old.length);
 }
 
-/** start records that selector sel now matches endpoint slot. */
-export function start(ix: LabelIndex, sel: i32, slot: i32, addrs: StaticArray<i32>): void {
+/** start records that selector sel now matches endpoint slot (record rec). */
+export function start(ix: LabelIndex, sel: i32, slot: i32, rec: StaticArray<i32>): void {
   const s = ix.sels[sel]!;
   s.matching.add(slot);
   const set = s.ipset;
-  if (set != null) set.addAll(addrs);
+  if (set != null) set.addAll(rec, addrsFrom(rec), rec.length);
   ix.emit(EV_STARTED, sel, slot);
 }
 
-/** stop records that selector sel no longer matches endpoint slot. */
-export function stop(ix: LabelIndex, sel: i32, slot: i32, addrs: StaticArray<i32>): void {
+/** stop records that selector sel no longer matches endpoint slot (record rec). */
+export function stop(ix: LabelIndex, sel: i32, slot: i32, rec: StaticArray<i32>): void {
   const s = ix.sels[sel]!;
   s.matching.delete(slot);
   const set = s.ipset;
-  if (set != null) set.removeAll(addrs);
+  if (set != null) set.removeAll(rec, addrsFrom(rec), rec.length);
   ix.emit(EV_STOPPED, sel, slot);
 }
 
 // collectCandidates adds to cands the selectors that could match ep: unoptimised ones and those
 // filed under one of its (own or inherited) labels. Called before and after a change under one
 // stamp, it also finds every selector ep matched, which must stop if it no longer does.
-function collectCandidates(ix: LabelIndex, ep: Endpoint, stamp: u32): void {
+function collectCandidates(ix: LabelIndex, rec: StaticArray<i32>, stamp: u32): void {
   addAll(ix, ix.selUnopt, stamp);
-  addForLabels(ix, ep.labels, stamp);
-  for (let i = 0; i < ep.parents.length; i++) {
-    const p = ix.parents[ep.parents[i]];
-    if (p != null) addForLabels(ix, p.labels, stamp);
+  addForLabels(ix, rec, REC_PAIRS, parentsFrom(rec), stamp);
+  for (let i = parentsFrom(rec), n = addrsFrom(rec); i < n; i++) {
+    const p = ix.parents[rec[i]];
+    if (p != null) addForLabels(ix, p.labels, 0, p.labels.length, stamp);
   }
 }
 
-function addForLabels(ix: LabelIndex, pairs: StaticArray<i32>, stamp: u32): void {
-  for (let i = 0; i < pairs.length; i += 2) {
+function addForLabels(ix: LabelIndex, pairs: StaticArray<i32>, from: i32, to: i32, stamp: u32): void {
+  for (let i = from; i < to; i += 2) {
     const k = unchecked(pairs[i]);
     const v = unchecked(pairs[i + 1]);
     const b = ix.selKV.bucket(k, v);

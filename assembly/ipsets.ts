@@ -7,9 +7,9 @@ export class IpSet {
   added: Set<i32> = new Set();
   removed: Set<i32> = new Set();
 
-  /** addAll takes one reference on each address. */
-  addAll(addrs: StaticArray<i32>): void {
-    for (let i = 0; i < addrs.length; i++) {
+  /** addAll takes one reference on each address in addrs[from, to). */
+  addAll(addrs: StaticArray<i32>, from: i32, to: i32): void {
+    for (let i = from; i < to; i++) {
       const a = unchecked(addrs[i]);
       const n = this.refs.has(a) ? this.refs.get(a) : 0;
       this.refs.set(a, n + 1);
@@ -20,9 +20,9 @@ export class IpSet {
     }
   }
 
-  /** removeAll drops one reference on each address. */
-  removeAll(addrs: StaticArray<i32>): void {
-    for (let i = 0; i < addrs.length; i++) {
+  /** removeAll drops one reference on each address in addrs[from, to). */
+  removeAll(addrs: StaticArray<i32>, from: i32, to: i32): void {
+    for (let i = from; i < to; i++) {
       const a = unchecked(addrs[i]);
       if (!this.refs.has(a)) continue;
       const n = this.refs.get(a) - 1;

@@ -29,14 +29,14 @@ export class KVIndex {
     if (vals.size == 0) this.byKey.delete(k);
   }
 
-  /** addPairs files item under every (key, value) pair of a label set. */
-  addPairs(pairs: StaticArray<i32>, item: i32): void {
-    for (let i = 0; i < pairs.length; i += 2) this.add(pairs[i], pairs[i + 1], item);
+  /** addPairs files item under every (key, value) pair in pairs[from, to). */
+  addPairs(pairs: StaticArray<i32>, from: i32, to: i32, item: i32): void {
+    for (let i = from; i < to; i += 2) this.add(pairs[i], pairs[i + 1], item);
   }
 
   /** removePairs undoes addPairs. */
-  removePairs(pairs: StaticArray<i32>, item: i32): void {
-    for (let i = 0; i < pairs.length; i += 2) this.remove(pairs[i], pairs[i + 1], item);
+  removePairs(pairs: StaticArray<i32>, from: i32, to: i32, item: i32): void {
+    for (let i = from; i < to; i += 2) this.remove(pairs[i], pairs[i + 1], item);
   }
 
   /** bucket returns the items with k == v, or null. */

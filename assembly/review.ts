@@ -68,9 +68,9 @@ export function stepReview(h: i32, max: i32): Int32Array {
   for (let i = rv.next; i < end; i++) {
     const e = unchecked(rv.cands[i]);
     if (e >= ix.endpoints.length) continue;
-    const ep = ix.endpoints[e];
-    if (ep == null) continue;
-    ix.subject(ep);
+    const rec = ix.endpoints[e];
+    if (rec == null) continue;
+    ix.subject(rec);
     if (evaluate(rv.tree)) hits.push(e);
   }
   rv.next = end;

@@ -26,16 +26,15 @@ export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictio
   // A selector that is one test of the label its candidates were found by (app == "web", app in
   // {...}, has(app)) matches every candidate holding that label itself: no need to evaluate those.
   const exact = isLeafOn(tree, candidateKey) ? ownCandidates : 0;
-  const bit = u64(1) << u64(slot & 63);
   for (let i = 0; i < eps.length; i++) {
     const e = unchecked(eps[i]);
-    const ep = ix.endpoints[e]!;
+    const rec = ix.endpoints[e]!;
     if (i >= exact) {
-      ix.subject(ep);
+      ix.subject(rec);
       if (!ix.matchesNow(s)) continue;
     }
-    ep.seen |= bit;
-    start(ix, slot, e, ep.addrs);
+    ix.noteMatch(e, slot);
+    start(ix, slot, e, rec);
   }
 }
 

@@ -90,35 +90,47 @@ export function containsSorted(a: StaticArray<i32>, x: i32): bool {
 
 /** sortPairs copies count (key, value) pairs from flat at offset `at` and sorts them by key. */
 export function sortPairs(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
-  if (count > SHORT) return sortPairsLong(flat, at, count);
   const out = new StaticArray<i32>(count * 2);
+  sortPairsInto(out, 0, flat, at, count);
+  return out;
+}
+
+/** sortPairsInto copies count pairs from flat at `at` into out at `to`, sorted by key. */
+export function sortPairsInto(
+  out: StaticArray<i32>,
+  to: i32,
+  flat: StaticArray<i32>,
+  at: i32,
+  count: i32,
+): void {
+  if (count > SHORT) {
+    sortPairsLong(out, to, flat, at, count);
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const k = flat[at + i * 2];
     const v = flat[at + i * 2 + 1];
     let j = i - 1;
-    while (j >= 0 && out[j * 2] > k) {
-      out[(j + 1) * 2] = out[j * 2];
-      out[(j + 1) * 2 + 1] = out[j * 2 + 1];
+    while (j >= 0 && out[to + j * 2] > k) {
+      out[to + (j + 1) * 2] = out[to + j * 2];
+      out[to + (j + 1) * 2 + 1] = out[to + j * 2 + 1];
       j--;
     }
-    out[(j + 1) * 2] = k;
-    out[(j + 1) * 2 + 1] = v;
+    out[to + (j + 1) * 2] = k;
+    out[to + (j + 1) * 2 + 1] = v;
   }
-  return out;
 }
 
 // sortPairsLong sorts many pairs in n log n: each pair packed into one i64 (key in the high word;
 // ids are non-negative, so signed order is key order), sorted, and unpacked.
-function sortPairsLong(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
+function sortPairsLong(out: StaticArray<i32>, to: i32, flat: StaticArray<i32>, at: i32, count: i32): void {
   const packed = new StaticArray<i64>(count);
   for (let i = 0; i < count; i++) {
     packed[i] = (i64(flat[at + i * 2]) << 32) | i64(u32(flat[at + i * 2 + 1]));
   }
   packed.sort();
-  const out = new StaticArray<i32>(count * 2);
   for (let i = 0; i < count; i++) {
-    out[i * 2] = i32(packed[i] >> 32);
-    out[i * 2 + 1] = i32(packed[i] & 0xffffffff);
+    out[to + i * 2] = i32(packed[i] >> 32);
+    out[to + i * 2 + 1] = i32(packed[i] & 0xffffffff);
   }
-  return out;
 }
