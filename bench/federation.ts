@@ -125,7 +125,7 @@ async function propagation(n: number): Promise<void> {
   }
 }
 
-function memory(n: number): void {
+async function memory(n: number): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc (npm run bench does)');
   const core = Core.load();
@@ -147,11 +147,21 @@ function memory(n: number): void {
   const after = used();
   const per = (k: 'heap' | 'external') => (after[k] - before[k]) / n;
   console.log(
-    `memory of the mesh store at ${n} endpoints: ${(per('heap') + per('external')).toFixed(0)} bytes per federated endpoint (JS heap ${per('heap').toFixed(0)} + external ${per('external').toFixed(0)}, of which the core's index ${(core.stats().memoryBytes / n).toFixed(0)}); process RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB`,
+    `memory of the mesh store at ${n} endpoints: ${(per('heap') + per('external')).toFixed(0)} bytes per federated endpoint (JS heap ${per('heap').toFixed(0)} + external ${per('external').toFixed(0)}, of which the core's index ${(core.stats().memoryBytes / n).toFixed(0)}); process RSS ${mib(after.rss)} MiB right after loading`,
+  );
+  // V8 keeps the heap it grew to while loading and gives pages back once idle (its memory reducer
+  // runs full collections that compact): RSS after 15 s idle, then once those collections are done.
+  await new Promise((r) => setTimeout(r, 15_000));
+  const idle = process.memoryUsage().rss;
+  for (let i = 0; i < 5; i++) gc();
+  console.log(
+    `process RSS after 15 s idle ${mib(idle)} MiB, after the idle collections ${mib(process.memoryUsage().rss)} MiB (store still live: ${m.counts('b').workloads} endpoints)`,
   );
 }
 
+const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
+
 const n = Number(process.argv[2] ?? 1000);
 const endpoints = Number(process.argv[3] ?? 100_000);
-if (endpoints > 0) memory(endpoints);
+if (endpoints > 0) await memory(endpoints);
 if (n > 0) await propagation(n);
