@@ -1,7 +1,6 @@
-// eval.ts: evaluates a compiled selector against an endpoint's labels and its parents' labels.
-// A label set is a StaticArray<i32> of (key id, value id) pairs sorted by key id.
-import { Node, Op } from './ast';
-import { containsSorted, strings } from './strings';
+// eval.ts: the subject of evaluation, an endpoint's labels and its parents' labels, and lookup of a
+// label in it (programs, program.ts, are evaluated against it). A label set is a StaticArray<i32> of
+// (key id, value id) pairs sorted by key id.
 
 /** EMPTY is the label set with no labels. */
 export const EMPTY = new StaticArray<i32>(0);
@@ -20,7 +19,7 @@ let idsFrom: i32 = 0;
 let idsTo: i32 = 0;
 let parentTable: Array<StaticArray<i32>> = [];
 
-/** setSubject makes labels, parent ids and the parent label table what evaluate() reads. */
+/** setSubject makes labels, parent ids and the parent label table what a program (program.ts) reads. */
 export function setSubject(
   labels: StaticArray<i32>,
   ids: StaticArray<i32>,
@@ -77,51 +76,4 @@ export function lookup(key: i32): i32 {
     if (pv >= 0) return pv;
   }
   return -1;
-}
-
-/** evaluate reports whether the compiled selector n matches the current subject. */
-export function evaluate(n: Node): bool {
-  switch (n.kind) {
-    case Op.All:
-    case Op.Global:
-      return true;
-    case Op.Not:
-      return evaluate(unchecked(n.kids![0])) != ((n.negations & 1) == 1);
-    case Op.And:
-      return evalAnd(n.kids!);
-    case Op.Or:
-      return evalOr(n.kids!);
-  }
-  return evalLeaf(n, lookup(n.keyId));
-}
-
-function evalAnd(kids: Array<Node>): bool {
-  for (let i = 0, k = kids.length; i < k; i++) if (!evaluate(unchecked(kids[i]))) return false;
-  return true;
-}
-
-function evalOr(kids: Array<Node>): bool {
-  for (let i = 0, k = kids.length; i < k; i++) if (evaluate(unchecked(kids[i]))) return true;
-  return false;
-}
-
-// evalLeaf applies a comparison to the label's value id v (-1: missing, see selectors.md 2.3).
-function evalLeaf(n: Node, v: i32): bool {
-  switch (n.kind) {
-    case Op.Has:
-      return v >= 0;
-    case Op.Eq:
-      return v == n.valueId;
-    case Op.Ne:
-      return v != n.valueId;
-    case Op.In:
-      return v >= 0 && containsSorted(n.valueIds!, v);
-    case Op.NotIn:
-      return v < 0 || !containsSorted(n.valueIds!, v);
-  }
-  if (v < 0) return false;
-  const s = unchecked(strings[v]);
-  if (n.kind == Op.Contains) return s.includes(n.value);
-  if (n.kind == Op.StartsWith) return s.startsWith(n.value);
-  return s.endsWith(n.value);
 }

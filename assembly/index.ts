@@ -2,10 +2,10 @@
 // strings once (interned) and everything else as integers and typed arrays.
 import { canonical, canonicalPrefixed } from './ast';
 import { errorActual, errorLimit, errorMsg, errorPos } from './errors';
-import { EMPTY, evaluate, setSubject } from './eval';
+import { EMPTY, setSubject } from './eval';
 import { parse } from './parser';
 import { restrictionsJSON } from './restrictions';
-import { addSelector, getSelector, liveSelectors, releaseSelector } from './selectors';
+import { addSelector, getSelector, liveSelectors, releaseSelector, runSelector } from './selectors';
 import { intern, sortPairs } from './strings';
 import { LabelSet, addLabelSet, getLabelSet, releaseLabelSet } from './labelsets';
 
@@ -91,7 +91,7 @@ export function selectorCount(): i32 {
 /** evalSelector matches h against label sets packed as (key id, value id) pairs in flat;
  * counts[0] is the number of own pairs, counts[1..] those of each parent in order. */
 export function evalSelector(h: i32, flat: StaticArray<i32>, counts: StaticArray<i32>): bool {
-  const tree = getSelector(h).tree();
+  getSelector(h); // an unknown handle aborts before any work
   const n = counts.length;
   const own = n > 0 ? sortPairs(flat, 0, counts[0]) : EMPTY;
   let at = n > 0 ? counts[0] * 2 : 0;
@@ -103,7 +103,7 @@ export function evalSelector(h: i32, flat: StaticArray<i32>, counts: StaticArray
     at += counts[i] * 2;
   }
   setSubject(own, ids, table);
-  return evaluate(tree);
+  return runSelector(h);
 }
 
 /** newLabelSet keeps label sets packed as in evalSelector and returns its handle. */
@@ -118,9 +118,8 @@ export function freeLabelSet(h: i32): void {
 
 /** evalSelectorOn matches selector h against label set s. */
 export function evalSelectorOn(h: i32, s: i32): bool {
-  const tree = getSelector(h).tree();
   getLabelSet(s).subject();
-  return evaluate(tree);
+  return runSelector(h);
 }
 
 /** evalPairs matches selector sels[i] against label set sets[i] for every i; 1 where it matches. */
@@ -128,9 +127,8 @@ export function evalPairs(sels: StaticArray<i32>, sets: StaticArray<i32>): Uint8
   assert(sels.length == sets.length, 'evalPairs: as many label sets as selectors');
   const out = new Uint8Array(sels.length);
   for (let i = 0; i < sels.length; i++) {
-    const tree = getSelector(unchecked(sels[i])).tree();
     getLabelSet(unchecked(sets[i])).subject();
-    unchecked((out[i] = evaluate(tree) ? 1 : 0));
+    unchecked((out[i] = runSelector(unchecked(sels[i])) ? 1 : 0));
   }
   return out;
 }

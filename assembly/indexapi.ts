@@ -93,7 +93,8 @@ export function indexRemoveParents(h: i32, slots: StaticArray<i32>): void {
 /** indexAddSelector adds parsed selector handle `selector` at slot, with an IP set if asked. */
 export function indexAddSelector(h: i32, slot: i32, selector: i32, ipset: bool): void {
   const s = getSelector(selector);
-  addSelector(ix(h), slot, s.tree(), s.limits(), ipset);
+  s.program();
+  addSelector(ix(h), slot, s.tree(), s.code, s.needles, s.limits(), ipset);
 }
 
 /** reviewStart starts a read-only review of parsed selector handle `selector` in index h and

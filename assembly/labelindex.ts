@@ -3,11 +3,12 @@
 // endpoints, evaluating only candidates: endpoints found through the label index, selectors found
 // through the restriction index.
 import { Node } from './ast';
-import { EMPTY, evaluate, setSubjectIn } from './eval';
+import { EMPTY, setSubjectIn } from './eval';
 import { IpSet } from './ipsets';
 import { IntSet } from './intset';
 import { KVIndex } from './kvindex';
 import { Place, Placement } from './placement';
+import { run } from './program';
 
 /** An endpoint is one record, a StaticArray<i32>: [P = ints of label pairs, N = parent count, P
  * ints of (key id, value id) pairs sorted by key, N parent slots, its address ids]. One array per
@@ -35,12 +36,16 @@ export class ParentRec {
 /** IndexedSel is a selector in the index with the endpoints it currently matches. */
 export class IndexedSel {
   tree: Node;
+  code: StaticArray<i32>; // its program (program.ts)
+  needles: Array<string>;
   placement: Placement;
   matching: IntSet = new IntSet();
   ipset: IpSet | null = null;
 
-  constructor(tree: Node, placement: Placement) {
+  constructor(tree: Node, code: StaticArray<i32>, needles: Array<string>, placement: Placement) {
     this.tree = tree;
+    this.code = code;
+    this.needles = needles;
     this.placement = placement;
   }
 }
@@ -103,7 +108,7 @@ export class LabelIndex {
     if (p != null && !p.explicit && p.children.size == 0) this.parents[slot] = null;
   }
 
-  /** subject makes record rec the subject of evaluate(). */
+  /** subject makes record rec the subject of a program (program.ts run). */
   subject(rec: StaticArray<i32>): void {
     setSubjectIn(rec, REC_PAIRS, parentsFrom(rec), addrsFrom(rec), this.parentLabels);
   }
@@ -118,7 +123,7 @@ export class LabelIndex {
     unchecked((this.seen[e] |= u64(1) << u64(s & 63)));
   }
 
-  /** setParentLabels records parent slot's labels in the table evaluate() reads. */
+  /** setParentLabels records parent slot's labels in the table a program reads. */
   setParentLabels(slot: i32, labels: StaticArray<i32>): void {
     while (this.parentLabels.length <= slot) this.parentLabels.push(EMPTY);
     this.parentLabels[slot] = labels;
@@ -127,7 +132,7 @@ export class LabelIndex {
   /** matchesNow evaluates selector s against endpoint ep (which must be the subject). */
   matchesNow(s: IndexedSel): bool {
     this.evals++;
-    return evaluate(s.tree);
+    return run(s.code, s.needles);
   }
 
   /** file puts selector slot into the restriction index by its placement. */

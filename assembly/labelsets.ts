@@ -23,7 +23,7 @@ export class LabelSet {
     }
   }
 
-  /** subject makes this set the one evaluate() reads. */
+  /** subject makes this set the one a program reads. */
   subject(): void {
     setSubject(this.own, this.ids, this.parents);
   }

@@ -3,7 +3,7 @@
 // cannot match), its candidates are collected once, and the host evaluates them a bounded number
 // at a time, yielding to its event loop in between, so no selector can hold the core for long.
 import { Node } from './ast';
-import { evaluate } from './eval';
+import { Program, compileProgram, run } from './program';
 import { LabelIndex } from './labelindex';
 import { collectEndpoints } from './scan';
 import { getSelector } from './selectors';
@@ -12,14 +12,16 @@ import { lookupId, probe } from './strings';
 /** Review is one review in progress: its tree, its candidate endpoints and how far it has got. */
 class Review {
   ix: LabelIndex;
-  tree: Node;
+  code: StaticArray<i32>; // the probed selector's program (program.ts)
+  needles: Array<string>;
   cands: StaticArray<i32>;
   next: i32 = 0;
   cost: i32;
 
-  constructor(ix: LabelIndex, tree: Node, cands: StaticArray<i32>, cost: i32) {
+  constructor(ix: LabelIndex, prog: Program, cands: StaticArray<i32>, cost: i32) {
     this.ix = ix;
-    this.tree = tree;
+    this.code = prog.code;
+    this.needles = prog.needles;
     this.cands = cands;
     this.cost = cost;
   }
@@ -41,7 +43,7 @@ export function startReview(ix: LabelIndex, sel: i32): i32 {
     for (let i = 0; i < eps.length; i++) unchecked((cands[i] = eps[i]));
     eps.length = 0;
   }
-  const rv = new Review(ix, s.root, cands, countNodes(s.root));
+  const rv = new Review(ix, compileProgram(s.root), cands, countNodes(s.root));
   if (freeReviews.length > 0) {
     const h = freeReviews.pop();
     reviews[h] = rv;
@@ -71,7 +73,7 @@ export function stepReview(h: i32, max: i32): Int32Array {
     const rec = ix.endpoints[e];
     if (rec == null) continue;
     ix.subject(rec);
-    if (evaluate(rv.tree)) hits.push(e);
+    if (run(rv.code, rv.needles)) hits.push(e);
   }
   rv.next = end;
   const out = new Int32Array(hits.length);

@@ -13,12 +13,20 @@ import { start } from './indexops';
 const eps = new Array<i32>(); // scratch: candidate endpoint slots
 
 /** addSelector files selector slot and reports every endpoint it starts matching. */
-export function addSelector(ix: LabelIndex, slot: i32, tree: Node, r: Restrictions, wantIpSet: bool): void {
+export function addSelector(
+  ix: LabelIndex,
+  slot: i32,
+  tree: Node,
+  code: StaticArray<i32>,
+  needles: Array<string>,
+  r: Restrictions,
+  wantIpSet: bool,
+): void {
   growRefs(ix.sels, slot + 1);
   assert(ix.sels[slot] == null, 'selector slot in use');
   if (!r.impossible) collectEndpoints(ix, r, intern);
   const pl = choosePlacement(r, r.impossible ? null : cheapestListed);
-  const s = new IndexedSel(tree, pl);
+  const s = new IndexedSel(tree, code, needles, pl);
   if (wantIpSet) s.ipset = new IpSet();
   ix.sels[slot] = s;
   ix.file(slot, pl, true);

@@ -1,6 +1,10 @@
 // selectors.ts: the table of parsed selectors, addressed from JS by integer handles.
 import { Node } from './ast';
 import { Restrictions, restrictionsOf } from './restrictions';
+import { compileProgram, run } from './program';
+
+const NO_CODE = new StaticArray<i32>(0);
+const NO_NEEDLES = new Array<string>(0);
 import { compile } from './strings';
 
 /** Selector is a parsed selector with its lazily computed compiled form and restrictions. */
@@ -8,6 +12,10 @@ export class Selector {
   root: Node;
   compiled: bool = false;
   restrictions: Restrictions | null = null;
+  code: StaticArray<i32> = NO_CODE; // the compiled program (program.ts), once built
+  needles: Array<string> = NO_NEEDLES;
+
+  handle: i32 = -1;
 
   constructor(root: Node) {
     this.root = root;
@@ -22,6 +30,19 @@ export class Selector {
     return this.root;
   }
 
+  /** program builds the compiled program (code and needles, program.ts) on first use. */
+  program(): Selector {
+    if (this.code.length == 0) {
+      const p = compileProgram(this.tree());
+      this.code = p.code;
+      this.needles = p.needles;
+      const h = this.handle;
+      codes[h] = p.code;
+      needleTable[h] = p.needles;
+    }
+    return this;
+  }
+
   /** limits returns the label restrictions, computed once. */
   limits(): Restrictions {
     let r = this.restrictions;
@@ -34,6 +55,10 @@ export class Selector {
 }
 
 const table = new Array<Selector | null>();
+// The programs by handle, beside the table: evaluating many selectors (evalPairs) reads a program
+// straight from here instead of through its Selector object, one cache miss less per selector.
+const codes = new Array<StaticArray<i32>>(); // NO_CODE until the program is built
+const needleTable = new Array<Array<string>>();
 const freeSlots = new Array<i32>();
 let live: i32 = 0;
 
@@ -44,10 +69,14 @@ export function addSelector(root: Node): i32 {
   if (freeSlots.length > 0) {
     const h = freeSlots.pop();
     table[h] = s;
+    s.handle = h;
     return h;
   }
   table.push(s);
-  return table.length - 1;
+  codes.push(NO_CODE);
+  needleTable.push(NO_NEEDLES);
+  s.handle = table.length - 1;
+  return s.handle;
 }
 
 /** getSelector returns the selector of handle h; an unknown handle aborts (a bug in core/). */
@@ -62,6 +91,8 @@ export function getSelector(h: i32): Selector {
 export function releaseSelector(h: i32): void {
   getSelector(h);
   table[h] = null;
+  codes[h] = NO_CODE;
+  needleTable[h] = NO_NEEDLES;
   freeSlots.push(h);
   live--;
 }
@@ -69,4 +100,12 @@ export function releaseSelector(h: i32): void {
 /** liveSelectors counts the handles not yet released (tests check nothing leaks). */
 export function liveSelectors(): i32 {
   return live;
+}
+
+/** runSelector evaluates selector handle h against the current subject (eval.ts setSubject). */
+export function runSelector(h: i32): bool {
+  assert(h >= 0 && h < codes.length, 'unknown selector handle');
+  let code = unchecked(codes[h]);
+  if (code.length == 0) code = getSelector(h).program().code;
+  return run(code, unchecked(needleTable[h]));
 }

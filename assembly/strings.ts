@@ -74,20 +74,6 @@ export function sortI32(a: StaticArray<i32>): void {
 // Arrays up to this length sort by insertion (fastest for the usual handful of labels).
 const SHORT: i32 = 16;
 
-/** containsSorted reports whether the sorted array a holds x (binary search). */
-export function containsSorted(a: StaticArray<i32>, x: i32): bool {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = unchecked(a[mid]);
-    if (v == x) return true;
-    if (v < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
-
 /** sortPairs copies count (key, value) pairs from flat at offset `at` and sorts them by key. */
 export function sortPairs(flat: StaticArray<i32>, at: i32, count: i32): StaticArray<i32> {
   const out = new StaticArray<i32>(count * 2);

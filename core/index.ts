@@ -105,12 +105,13 @@ export class Core {
   matchPairs(selectors: readonly Selector[], sets: readonly LabelSet[]): Uint8Array {
     if (selectors.length !== sets.length)
       throw new Error(`matchPairs: ${selectors.length} selectors but ${sets.length} label sets`);
-    const sel = Int32Array.from(selectors, (s) => s.handle);
-    return this.#w.callUint8s(
-      'evalPairs',
-      sel,
-      Int32Array.from(sets, (s) => s.handle),
-    );
+    const sel = new Int32Array(selectors.length);
+    const set = new Int32Array(sets.length);
+    for (let i = 0; i < sel.length; i++) {
+      sel[i] = selectors[i]!.handle;
+      set[i] = sets[i]!.handle;
+    }
+    return this.#w.callUint8s('evalPairs', sel, set);
   }
 
   /** newIndex creates a label index; recordEvents false skips the event log (bulk loads, benchmarks). */
