@@ -82,9 +82,9 @@ export function parent(kind: i32, kids: Array<Node>): Node {
 
 /** canonical returns the canonical string of n, byte for byte what Calico's String() prints. */
 export function canonical(n: Node): string {
-  const out = new Array<string>();
-  write(n, out);
-  return out.join('');
+  used = 0;
+  write(n);
+  return String.UTF16.decodeUnsafe(changetype<usize>(buf), (<usize>used) << 1);
 }
 
 // keyPrefix is prepended to every label name while printing (Calico's PrefixVisitor); empty for
@@ -100,68 +100,103 @@ export function canonicalPrefixed(n: Node, prefix: string): string {
   return s;
 }
 
-// quote uses double quotes unless the value contains one (values have no escapes).
-function quote(v: string): string {
-  return v.includes('"') ? "'" + v + "'" : '"' + v + '"';
+// The printer writes UTF-16 into one reused buffer and makes a single string at the end: building
+// the form from concatenated pieces allocated several strings per node.
+let buf = new StaticArray<u16>(256);
+let used = 0;
+
+// put appends s to the buffer.
+function put(s: string): void {
+  const n = s.length;
+  if (used + n > buf.length) {
+    let cap = buf.length << 1;
+    while (cap < used + n) cap <<= 1;
+    const grown = new StaticArray<u16>(cap);
+    memory.copy(changetype<usize>(grown), changetype<usize>(buf), (<usize>used) << 1);
+    buf = grown;
+  }
+  memory.copy(changetype<usize>(buf) + ((<usize>used) << 1), changetype<usize>(s), (<usize>n) << 1);
+  used += n;
 }
 
-// write appends the canonical form of n to out (an array, so long selectors stay linear).
-function write(n: Node, out: Array<string>): void {
+// quote writes v in double quotes unless it contains one (values have no escapes).
+function quote(v: string): void {
+  const q = v.includes('"') ? "'" : '"';
+  put(q);
+  put(v);
+  put(q);
+}
+
+// comparison writes `key op "value"`.
+function comparison(n: Node, op: string): void {
+  put(keyPrefix);
+  put(n.key);
+  put(op);
+  quote(n.value);
+}
+
+// write appends the canonical form of n to the buffer.
+function write(n: Node): void {
   switch (n.kind) {
     case Op.All:
-      out.push('all()');
+      put('all()');
       return;
     case Op.Global:
-      out.push('global()');
+      put('global()');
       return;
     case Op.Has:
-      out.push('has(' + keyPrefix + n.key + ')');
+      put('has(');
+      put(keyPrefix);
+      put(n.key);
+      put(')');
       return;
     case Op.Eq:
-      out.push(keyPrefix + n.key + ' == ' + quote(n.value));
+      comparison(n, ' == ');
       return;
     case Op.Ne:
-      out.push(keyPrefix + n.key + ' != ' + quote(n.value));
+      comparison(n, ' != ');
       return;
     case Op.Contains:
-      out.push(keyPrefix + n.key + ' contains ' + quote(n.value));
+      comparison(n, ' contains ');
       return;
     case Op.StartsWith:
-      out.push(keyPrefix + n.key + ' starts with ' + quote(n.value));
+      comparison(n, ' starts with ');
       return;
     case Op.EndsWith:
-      out.push(keyPrefix + n.key + ' ends with ' + quote(n.value));
+      comparison(n, ' ends with ');
       return;
     case Op.In:
-      writeSet(n, ' in {', out);
+      writeSet(n, ' in {');
       return;
     case Op.NotIn:
-      writeSet(n, ' not in {', out);
+      writeSet(n, ' not in {');
       return;
     case Op.Not:
-      out.push('!'.repeat(n.negations));
-      write(n.kids![0], out);
+      for (let i = 0; i < n.negations; i++) put('!');
+      write(n.kids![0]);
       return;
   }
-  writeJunction(n, n.kind == Op.And ? ' && ' : ' || ', out);
+  writeJunction(n, n.kind == Op.And ? ' && ' : ' || ');
 }
 
-function writeSet(n: Node, op: string, out: Array<string>): void {
-  out.push(keyPrefix + n.key + op);
+function writeSet(n: Node, op: string): void {
+  put(keyPrefix);
+  put(n.key);
+  put(op);
   const vs = n.values!;
   for (let i = 0; i < vs.length; i++) {
-    if (i > 0) out.push(', ');
-    out.push(quote(vs[i]));
+    if (i > 0) put(', ');
+    quote(vs[i]);
   }
-  out.push('}');
+  put('}');
 }
 
-function writeJunction(n: Node, sep: string, out: Array<string>): void {
+function writeJunction(n: Node, sep: string): void {
   const kids = n.kids!;
-  out.push('(');
+  put('(');
   for (let i = 0; i < kids.length; i++) {
-    if (i > 0) out.push(sep);
-    write(kids[i], out);
+    if (i > 0) put(sep);
+    write(kids[i]);
   }
-  out.push(')');
+  put(')');
 }
