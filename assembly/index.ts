@@ -2,11 +2,11 @@
 // strings once (interned) and everything else as integers and typed arrays.
 import { canonical, canonicalPrefixed } from './ast';
 import { errorActual, errorLimit, errorMsg, errorPos } from './errors';
-import { EMPTY, setSubject } from './eval';
+import { EMPTY, setSubject, setSubjectIn } from './eval';
 import { parse } from './parser';
 import { restrictionsJSON } from './restrictions';
 import { addSelector, getSelector, liveSelectors, releaseSelector, runSelector } from './selectors';
-import { intern, sortPairs } from './strings';
+import { intern, sortPairs, sortPairsInPlace } from './strings';
 import { LabelSet, addLabelSet, getLabelSet, releaseLabelSet } from './labelsets';
 
 export * from './indexapi';
@@ -86,6 +86,26 @@ export function freeSelector(h: i32): void {
 /** selectorCount returns how many selector handles are live. */
 export function selectorCount(): i32 {
   return liveSelectors();
+}
+
+// scratch is where JS writes the label pairs of a one-off match (evalScratch): ints written in
+// place cross without an allocation, a copy or a pin. Reachable from here, so never collected.
+let scratch = new StaticArray<i32>(64);
+const NO_PARENTS = new Array<StaticArray<i32>>(0);
+
+/** scratchInts returns the address of the scratch area, grown to n ints if need be (it may move). */
+export function scratchInts(n: i32): usize {
+  if (scratch.length < n) scratch = new StaticArray<i32>(max(n, scratch.length << 1));
+  return changetype<usize>(scratch);
+}
+
+/** evalScratch matches selector h against the `pairs` (key id, value id) pairs JS wrote into the
+ * scratch area (unsorted; no parents). */
+export function evalScratch(h: i32, pairs: i32): bool {
+  assert(pairs >= 0 && pairs * 2 <= scratch.length, 'evalScratch: pairs out of range');
+  sortPairsInPlace(scratch, pairs);
+  setSubjectIn(scratch, 0, pairs * 2, pairs * 2, NO_PARENTS);
+  return runSelector(h);
 }
 
 /** evalSelector matches h against label sets packed as (key id, value id) pairs in flat;

@@ -120,3 +120,25 @@ function sortPairsLong(out: StaticArray<i32>, to: i32, flat: StaticArray<i32>, a
     out[to + i * 2 + 1] = i32(packed[i] & 0xffffffff);
   }
 }
+
+/** sortPairsInPlace sorts the first count (key, value) pairs of a by key (insertion sort for the
+ * few labels of one endpoint, the library sort past SHORT). */
+export function sortPairsInPlace(a: StaticArray<i32>, count: i32): void {
+  if (count > SHORT) {
+    const sorted = sortPairs(a, 0, count);
+    memory.copy(changetype<usize>(a), changetype<usize>(sorted), (<usize>(count * 2)) << 2);
+    return;
+  }
+  for (let i = 1; i < count; i++) {
+    const k = unchecked(a[i * 2]);
+    const v = unchecked(a[i * 2 + 1]);
+    let j = i - 1;
+    while (j >= 0 && unchecked(a[j * 2]) > k) {
+      unchecked((a[(j + 1) * 2] = a[j * 2]));
+      unchecked((a[(j + 1) * 2 + 1] = a[j * 2 + 1]));
+      j--;
+    }
+    unchecked((a[(j + 1) * 2] = k));
+    unchecked((a[(j + 1) * 2 + 1] = v));
+  }
+}

@@ -150,7 +150,11 @@ export class Selector {
    * first. A LabelSet (Core.labelSet) carries its parents and crosses into the core as a handle. */
   matches(labels: Labels | LabelSet, parents: readonly Labels[] = []): boolean {
     if (labels instanceof LabelSet)
-      return this.#wasm.call('evalSelectorOn', this.handle, labels.handle) !== 0;
+      return this.#wasm.callNumbers('evalSelectorOn', this.handle, labels.handle) !== 0;
+    if (parents.length === 0) {
+      const { flat } = this.#interner.pairs([labels]);
+      return this.#wasm.callWithScratch('evalScratch', this.handle, flat) !== 0;
+    }
     const { flat, counts } = this.#interner.pairs([labels, ...parents]);
     return this.#wasm.call('evalSelector', this.handle, flat, counts) !== 0;
   }

@@ -19,6 +19,7 @@ type Arg = number | string | Int32Array | Uint32Array | boolean;
 const CALL_BYTES = 128;
 const UNIT_BYTES = 16;
 const MIN_DEBT_BYTES = 8 * 1024 * 1024;
+const CHECK_BYTES = 16 * 1024; // estimated garbage between two looks at the core (#maybeCollect)
 type RawExports = ASUtil & Record<string, unknown>;
 
 /** CoreTrapError is a trap (a bug, or memory exhausted) inside the core. The instance's state is
@@ -91,6 +92,39 @@ export class Wasm {
   /** call invokes export name with lowered arguments and returns its number result. */
   call(name: string, ...args: Arg[]): number {
     return this.#invoke(name, args, (r) => r);
+  }
+
+  /** callNumbers invokes export name with number arguments only: nothing to lower or pin, so a
+   * call that only reads the core (a match against a prepared label set) costs little more than the
+   * call itself. */
+  callNumbers(name: string, a: number, b: number): number {
+    if (this.#trap) throw this.#trap;
+    try {
+      return this.#fn(name)(a, b);
+    } catch (e) {
+      if (!isTrap(e)) throw e;
+      this.#trap = new CoreTrapError(name, e);
+      throw this.#trap;
+    } finally {
+      this.#maybeCollect(0);
+    }
+  }
+
+  /** callWithScratch writes ints into the core's scratch area (evalScratch) and invokes export
+   * name with a and the number of pairs they hold: nothing is allocated, copied twice or pinned. */
+  callWithScratch(name: string, a: number, ints: Int32Array): number {
+    if (this.#trap) throw this.#trap;
+    try {
+      const ptr = this.#fn('scratchInts')(ints.length);
+      new Int32Array(this.#memory(), ptr, ints.length).set(ints); // after scratchInts: memory may have grown
+      return this.#fn(name)(a, ints.length >> 1);
+    } catch (e) {
+      if (!isTrap(e)) throw e;
+      this.#trap = new CoreTrapError(name, e);
+      throw this.#trap;
+    } finally {
+      this.#maybeCollect(0);
+    }
   }
 
   /** callString invokes export name and lifts its string result. */
@@ -202,17 +236,22 @@ export class Wasm {
   // a collection (proportional to the heap) is paid once per heap-sized amount of allocation.
   #maybeCollect(units: number): void {
     this.#debt += CALL_BYTES + units * UNIT_BYTES;
+    // Reading the core's hint and memory size costs more than a small call: do it every few KiB.
+    if (this.#debt < this.#checkAt) return;
+    this.#checkAt = this.#debt + CHECK_BYTES;
     const hint = this.#global('allocatedHint');
     const bytes = this.memoryBytes();
     const due = this.#debt + hint - this.#hintAtCollect >= Math.max(MIN_DEBT_BYTES, bytes / 4);
     if (!due && bytes <= this.#bytesAtCollect) return;
     this.#x.__collect();
     this.#debt = 0;
+    this.#checkAt = 0;
     this.#hintAtCollect = hint;
     this.#bytesAtCollect = this.memoryBytes();
   }
 
   #debt = 0;
+  #checkAt = 0;
   #hintAtCollect = 0;
   #bytesAtCollect = 0;
 }
