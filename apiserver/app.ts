@@ -21,6 +21,7 @@ import { PolicyStatusWriter } from './controllers/policy/status.js';
 import { StatusWriter } from './controllers/rccstatus/writer.js';
 import { Discovery } from './discovery.js';
 import { Federation } from './federation/federation.js';
+import { PooledKubeConfig } from './kubeconfig.js';
 import { LeaderElector } from './leader/lease.js';
 import type { Logger } from './log.js';
 import type { MeshStore } from './mesh/meshstore.js';
@@ -228,6 +229,7 @@ export class Server {
         this.#policies.stop(),
         this.#mcs.stop(),
       ]);
+      if (this.c.kubeConfig instanceof PooledKubeConfig) this.c.kubeConfig.close();
     };
     return { port: listener.port, mesh: this.c.mesh, synced: local.synced, stop };
   }

@@ -1,7 +1,8 @@
 // config.ts: the Config stage of fedmesh-apiserver: from completed options to every part the
 // server is made of, built but not started (no request is sent and no port is opened here).
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Core } from '../core/index.js';
+import { PooledKubeConfig } from './kubeconfig.js';
 import { jsonLogger, type Logger } from './log.js';
 import { MeshStore } from './mesh/meshstore.js';
 import { Metrics } from './metrics.js';
@@ -24,7 +25,7 @@ export interface Config {
 }
 
 function loadKubeConfig(o: CompletedOptions): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig(); // every request to the local cluster reuses connections
   if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
   else kc.loadFromCluster();
   return kc;
