@@ -52,6 +52,25 @@ describe('store', () => {
     assert.equal(s.since(rvs[0]!), 'expired');
   });
 
+  it('always replays at least the last historySize events, and exactly what followed', () => {
+    const s = new Store<Thing>(new Revision(), 8);
+    const rvs: number[] = [];
+    for (let v = 1; v <= 40; v++) {
+      rvs.push(s.apply([{ upsert: thing('x', v) }])[0]!.entry.rv);
+      for (let k = 0; k < rvs.length; k++) {
+        const since = s.since(rvs[k]!);
+        if (since === 'expired') {
+          assert.ok(k < rvs.length - 8, `event ${k + 1} of ${v} expired within the last 8`);
+          continue;
+        }
+        assert.deepEqual(
+          since.map((e) => e.entry.obj.spec.v),
+          Array.from({ length: v - k - 1 }, (_, i) => k + 2 + i),
+        );
+      }
+    }
+  });
+
   it('lists keys in namespace/name order from a position', () => {
     const s = new Store<Thing>(new Revision());
     s.apply([

@@ -76,7 +76,9 @@ export class Store<T extends KObject = KObject> {
     }
     if (events.length === 0) return events;
     for (const ev of events) this.#history.push(ev);
-    if (this.#history.length > this.historySize) {
+    // Trimmed in steps of a quarter of the history: removing the oldest event on every change moved
+    // all 10,000 others each time (a tenth of a core at 1,000 changes/s). At most 25% more is kept.
+    if (this.#history.length > this.historySize + (this.historySize >> 2)) {
       const dropped = this.#history.splice(0, this.#history.length - this.historySize);
       this.#horizon = dropped[dropped.length - 1]!.entry.rv;
     }
