@@ -3,6 +3,8 @@
 import { canonical, canonicalPrefixed } from './ast';
 import { errorActual, errorLimit, errorMsg, errorPos } from './errors';
 import { EMPTY, setSubject, setSubjectIn } from './eval';
+import { scratch } from './scratch';
+export { scratchInts } from './scratch';
 import { parse } from './parser';
 import { restrictionsJSON } from './restrictions';
 import { addSelector, getSelector, liveSelectors, releaseSelector, runSelector } from './selectors';
@@ -88,21 +90,13 @@ export function selectorCount(): i32 {
   return liveSelectors();
 }
 
-// scratch is where JS writes the label pairs of a one-off match (evalScratch): ints written in
-// place cross without an allocation, a copy or a pin. Reachable from here, so never collected.
-let scratch = new StaticArray<i32>(64);
 const NO_PARENTS = new Array<StaticArray<i32>>(0);
 
-/** scratchInts returns the address of the scratch area, grown to n ints if need be (it may move). */
-export function scratchInts(n: i32): usize {
-  if (scratch.length < n) scratch = new StaticArray<i32>(max(n, scratch.length << 1));
-  return changetype<usize>(scratch);
-}
-
-/** evalScratch matches selector h against the `pairs` (key id, value id) pairs JS wrote into the
- * scratch area (unsorted; no parents). */
-export function evalScratch(h: i32, pairs: i32): bool {
-  assert(pairs >= 0 && pairs * 2 <= scratch.length, 'evalScratch: pairs out of range');
+/** evalScratch matches selector h against the (key id, value id) pairs JS wrote into the scratch
+ * area, n ints (unsorted; no parents). */
+export function evalScratch(h: i32, n: i32): bool {
+  assert(n >= 0 && n <= scratch.length, 'evalScratch: ints out of range');
+  const pairs = n >> 1;
   sortPairsInPlace(scratch, pairs);
   setSubjectIn(scratch, 0, pairs * 2, pairs * 2, NO_PARENTS);
   return runSelector(h);

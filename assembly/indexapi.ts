@@ -7,6 +7,7 @@ import { IndexedSel, LabelIndex, REC_PAIRS } from './labelindex';
 import { addSelector, removeSelector } from './scan';
 import { endReview, review, startReview, stepReview } from './review';
 import { getSelector } from './selectors';
+import { scratch } from './scratch';
 import { sortPairs, sortPairsInto } from './strings';
 
 const indexes = new Array<LabelIndex | null>();
@@ -36,21 +37,30 @@ export function freeIndex(h: i32): void {
   indexes[h] = null;
 }
 
-/** indexUpsertEndpoints adds or replaces a batch of endpoints packed into one array (one
- * allocation across the boundary): for each endpoint, slot, label pair count L, parent count P,
- * address count A, then L (key id, value id) pairs, P parent slots and A address ids. */
-export function indexUpsertEndpoints(h: i32, packed: StaticArray<i32>): void {
+// rec is where each endpoint's record is built (the index stores a copy): reused, so an update
+// leaves no garbage unless the record changes size.
+let rec = new StaticArray<i32>(256);
+
+/** indexUpsertEndpoints adds or replaces a batch of endpoints JS wrote into the scratch area (n
+ * ints): for each endpoint, slot, label pair count L, parent count P, address count A, then L
+ * (key id, value id) pairs, P parent slots and A address ids. */
+export function indexUpsertEndpoints(h: i32, n: i32): void {
   const x = ix(h);
+  assert(n >= 0 && n <= scratch.length, 'indexUpsertEndpoints: ints out of range');
+  const packed = scratch;
   let at = 0;
-  while (at < packed.length) {
+  while (at < n) {
     const slot = packed[at];
     const l = packed[at + 1];
     const p = packed[at + 2];
     const a = packed[at + 3];
     at += 4;
-    const rec = new StaticArray<i32>(REC_PAIRS + l * 2 + p + a);
+    assert(l >= 0 && p >= 0 && a >= 0 && at + l * 2 + p + a <= n, 'indexUpsertEndpoints: bad record');
+    const size = REC_PAIRS + l * 2 + p + a;
+    if (rec.length < size) rec = new StaticArray<i32>(max(size, rec.length << 1));
     unchecked((rec[0] = l * 2));
     unchecked((rec[1] = p));
+    unchecked((rec[2] = a));
     sortPairsInto(rec, REC_PAIRS, packed, at, l);
     at += l * 2;
     memory.copy(

@@ -13,15 +13,18 @@ import {
   addrsFrom,
   growRefs,
   parentsFrom,
+  recEnd,
 } from './labelindex';
+import { noteAlloc } from './alloc';
 
 // Reused scratch array (the core is single-threaded): candidate selector slots.
 const cands = new Array<i32>();
 
 /** upsertEndpoint adds or replaces endpoint slot with record rec (labelindex.ts) and reports the
- * selectors it starts/stops matching. No endpoint keeps a list of its matches: the selectors it may
- * match are always among those filed under its labels (and its parents'), and each selector's own
- * set says whether it matches now. */
+ * selectors it starts/stops matching. rec may be a reused buffer: the index stores a copy (or
+ * overwrites the old record when the sizes agree, as they do for most updates: no garbage). No
+ * endpoint keeps a list of its matches: the selectors it may match are always among those filed
+ * under its labels (and its parents'), and each selector's own set says whether it matches now. */
 export function upsertEndpoint(ix: LabelIndex, slot: i32, rec: StaticArray<i32>): void {
   growRefs(ix.endpoints, slot + 1);
   while (ix.seen.length <= slot) ix.seen.push(0);
@@ -35,11 +38,11 @@ export function upsertEndpoint(ix: LabelIndex, slot: i32, rec: StaticArray<i32>)
     linkParents(ix, slot, rec, true);
   } else {
     const sameIdentity = sameRange(old, 0, addrsFrom(old), rec, 0, addrsFrom(rec));
-    if (sameIdentity && sameRange(old, 0, old.length, rec, 0, rec.length)) return; // nothing seen changed
+    if (sameIdentity && sameRange(old, 0, recEnd(old), rec, 0, recEnd(rec))) return; // nothing seen changed
     collectCandidates(ix, old, stamp); // the selectors it may match now, by its old labels
     if (sameIdentity) {
-      ix.endpoints[slot] = rec;
       moveAllAddrs(ix, slot, old, rec);
+      store(ix, slot, old, rec);
       return;
     }
     relabel(ix, slot, old, rec);
@@ -48,9 +51,21 @@ export function upsertEndpoint(ix: LabelIndex, slot: i32, rec: StaticArray<i32>)
       linkParents(ix, slot, rec, true);
     }
   }
-  ix.endpoints[slot] = rec;
   collectCandidates(ix, rec, stamp);
   recompute(ix, slot, rec, old != null ? old : rec, old != null);
+  store(ix, slot, old, rec);
+}
+
+// store keeps record rec for slot: in old's array when the sizes agree, else in a new exact copy.
+function store(ix: LabelIndex, slot: i32, old: StaticArray<i32> | null, rec: StaticArray<i32>): void {
+  const n = recEnd(rec);
+  let kept = old;
+  if (kept == null || kept.length != n) {
+    if (kept != null) noteAlloc(kept.length);
+    kept = new StaticArray<i32>(n);
+  }
+  memory.copy(changetype<usize>(kept), changetype<usize>(rec), (<usize>n) << 2);
+  ix.endpoints[slot] = kept;
 }
 
 // relabel files slot under the label pairs of rec that old lacks and unfiles it from those it lost
@@ -120,6 +135,7 @@ export function removeEndpoint(ix: LabelIndex, slot: i32): void {
   }
   ix.epKV.removePairs(rec, REC_PAIRS, parentsFrom(rec), slot);
   linkParents(ix, slot, rec, false);
+  noteAlloc(rec.length);
   ix.endpoints[slot] = null;
   unchecked((ix.seen[slot] = 0));
   ix.liveEndpoints--;
@@ -159,7 +175,7 @@ export function removeParent(ix: LabelIndex, slot: i32): void {
 // records each change; had says whether it was indexed before (else it matched nothing).
 function recompute(ix: LabelIndex, slot: i32, rec: StaticArray<i32>, old: StaticArray<i32>, had: bool): void {
   ix.subject(rec);
-  const addrsChanged = !sameRange(old, addrsFrom(old), old.length, rec, addrsFrom(rec), rec.length);
+  const addrsChanged = !sameRange(old, addrsFrom(old), recEnd(old), rec, addrsFrom(rec), recEnd(rec));
   let seen: u64 = 0; // every selector it matches is a candidate, so this is its whole summary
   for (let i = 0; i < cands.length; i++) {
     const s = unchecked(cands[i]);
@@ -178,8 +194,8 @@ function recompute(ix: LabelIndex, slot: i32, rec: StaticArray<i32>, old: Static
 function moveAddrs(s: IndexedSel, old: StaticArray<i32>, rec: StaticArray<i32>): void {
   const set = s.ipset;
   if (set == null) return;
-  set.addAll(rec, addrsFrom(rec), rec.length); // add before remove so shared addresses never drop to zero
-  set.removeAll(old, addrsFrom(old), old.length);
+  set.addAll(rec, addrsFrom(rec), recEnd(rec)); // add before remove so shared addresses never drop to zero
+  set.removeAll(old, addrsFrom(old), recEnd(old));
 }
 
 /** start records that selector sel now matches endpoint slot (record rec). */
@@ -187,7 +203,7 @@ export function start(ix: LabelIndex, sel: i32, slot: i32, rec: StaticArray<i32>
   const s = ix.sels[sel]!;
   s.matching.add(slot);
   const set = s.ipset;
-  if (set != null) set.addAll(rec, addrsFrom(rec), rec.length);
+  if (set != null) set.addAll(rec, addrsFrom(rec), recEnd(rec));
   ix.emit(EV_STARTED, sel, slot);
 }
 
@@ -196,7 +212,7 @@ export function stop(ix: LabelIndex, sel: i32, slot: i32, rec: StaticArray<i32>)
   const s = ix.sels[sel]!;
   s.matching.delete(slot);
   const set = s.ipset;
-  if (set != null) set.removeAll(rec, addrsFrom(rec), rec.length);
+  if (set != null) set.removeAll(rec, addrsFrom(rec), recEnd(rec));
   ix.emit(EV_STOPPED, sel, slot);
 }
 

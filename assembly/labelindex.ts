@@ -10,11 +10,12 @@ import { KVIndex } from './kvindex';
 import { Place, Placement } from './placement';
 import { run } from './program';
 
-/** An endpoint is one record, a StaticArray<i32>: [P = ints of label pairs, N = parent count, P
- * ints of (key id, value id) pairs sorted by key, N parent slots, its address ids]. One array per
- * endpoint rather than an object and three arrays: at a million endpoints that is about 100 bytes
- * less each and a quarter of the objects for the collector to trace. */
-export const REC_PAIRS = 2;
+/** An endpoint is one record, a StaticArray<i32>: [P = ints of label pairs, N = parent count, A =
+ * address count, P ints of (key id, value id) pairs sorted by key, N parent slots, A address ids].
+ * One array per endpoint rather than an object and three arrays: at a million endpoints that is
+ * about 100 bytes less each and a quarter of the objects for the collector to trace. The counts
+ * say where it ends, so a record can be built in a larger reused buffer and stored as an exact copy. */
+export const REC_PAIRS = 3;
 
 /** parentsFrom is where a record's parent slots start (and its label pairs end). */
 export function parentsFrom(rec: StaticArray<i32>): i32 {
@@ -24,6 +25,11 @@ export function parentsFrom(rec: StaticArray<i32>): i32 {
 /** addrsFrom is where a record's address ids start (and its parent slots end). */
 export function addrsFrom(rec: StaticArray<i32>): i32 {
   return REC_PAIRS + unchecked(rec[0]) + unchecked(rec[1]);
+}
+
+/** recEnd is where a record ends (its length when stored). */
+export function recEnd(rec: StaticArray<i32>): i32 {
+  return REC_PAIRS + unchecked(rec[0]) + unchecked(rec[1]) + unchecked(rec[2]);
 }
 
 /** ParentRec is a parent (namespace or service-account profile) and the endpoints that name it. */

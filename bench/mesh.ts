@@ -25,6 +25,7 @@
 // (bench/mesh-load.ts, bench/mesh-watch.ts), so this process's CPU and memory are fedmesh's; it
 // serves two watchers of FederatedEndpoints, the home kube-apiserver's aggregator and one directly
 // on fedmesh that tells the aggregator's part of the overhead from fedmesh's.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
 import { createCA, issueCert, type KeyPair } from '../core/pki.js';
 import type { Cluster } from '../test/harness/cluster.js';
@@ -241,22 +242,29 @@ async function steady(m: Mesh, conflicts: { calls: number; ms: number }): Promis
     clients: [m.load.pid],
   });
   const rcc0 = await rccRequests(m.home);
+  // How long this process's event loop (fedmesh's) was late: the part of the overhead spent waiting
+  // for fedmesh's own work rather than in transit.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   for (let s = 0; s < SECONDS; s++) {
     await sleep(1000);
     sampler.tick();
   }
+  loop.disable();
+  const lag = (p: number): string => (loop.percentile(p) / 1e6).toFixed(1);
+  const loopDelay = `p50 ${lag(50)}, p99 ${lag(99)}, max ${(loop.max / 1e6).toFixed(1)} ms`;
   const rcc = [...(await rccRequests(m.home))].map(
     ([k, n]) => `${k} ${((n - (rcc0.get(k) ?? 0)) / SECONDS).toFixed(1)}/s`,
   );
   const r = await m.load.ask<LoadResult>({ op: 'stop', settleMs: 15_000 });
-  printSteady(m, r, sampler, { ...conflicts, rcc }, perCluster * REAL);
+  printSteady(m, r, sampler, { ...conflicts, rcc, loopDelay }, perCluster * REAL);
 }
 
 function printSteady(
   m: Mesh,
   r: LoadResult,
   s: Sampler,
-  probes: { calls: number; ms: number; rcc: string[] },
+  probes: { calls: number; ms: number; rcc: string[]; loopDelay: string },
   patchRate: number,
 ): void {
   const achieved = r.patches / r.seconds;
@@ -285,6 +293,7 @@ function printSteady(
     `  fedmesh in MeshStore.ipConflicts (cluster health, on every sync batch): ${(probes.calls / SECONDS).toFixed(0)} calls/s, ${(probes.ms / Math.max(1, probes.calls)).toFixed(2)} ms each, ${((probes.ms / SECONDS / 1000) * 100).toFixed(1)}% of the window (wall clock)`,
   );
   console.log(`  fedmesh's RemoteClusterConfiguration requests to home, per verb: ${probes.rcc.join(', ')}`);
+  console.log(`  fedmesh's event loop, how late it ran (delay): ${probes.loopDelay}`);
   printPropagation(r);
 }
 

@@ -94,7 +94,7 @@ export class LabelIndex {
       if (e.parents) for (const p of e.parents) packed[at++] = this.#parents.ensure(p);
       for (let j = 0; j < na; j++) packed[at++] = addrs[ai++]!;
     }
-    this.#w.call('indexUpsertEndpoints', this.#h, packed);
+    this.#w.callWithScratch('indexUpsertEndpoints', this.#h, packed);
   }
 
   /** removeEndpoints removes endpoints by ID (unknown IDs are ignored). */

@@ -110,14 +110,14 @@ export class Wasm {
     }
   }
 
-  /** callWithScratch writes ints into the core's scratch area (evalScratch) and invokes export
-   * name with a and the number of pairs they hold: nothing is allocated, copied twice or pinned. */
+  /** callWithScratch writes ints into the core's scratch area (assembly/scratch.ts) and invokes
+   * export name with a and their count: nothing is allocated, copied twice or pinned. */
   callWithScratch(name: string, a: number, ints: Int32Array): number {
     if (this.#trap) throw this.#trap;
     try {
       const ptr = this.#fn('scratchInts')(ints.length);
       new Int32Array(this.#memory(), ptr, ints.length).set(ints); // after scratchInts: memory may have grown
-      return this.#fn(name)(a, ints.length >> 1);
+      return this.#fn(name)(a, ints.length);
     } catch (e) {
       if (!isTrap(e)) throw e;
       this.#trap = new CoreTrapError(name, e);
