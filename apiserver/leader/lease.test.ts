@@ -80,8 +80,13 @@ describe('LeaderElector against kube-apiserver', () => {
     assert.equal(await holder('abandoned'), 'c');
   });
 
-  it('a holder cut off from kube-apiserver stops leading before another may take over', async () => {
-    // A TCP relay to kube-apiserver that can be frozen: connections stay open, nothing passes.
+  // relayed starts a TCP relay to kube-apiserver that can be frozen (connections stay open, nothing
+  // passes) and a KubeConfig that goes through it.
+  const relayed = async (): Promise<{
+    cut: KubeConfig;
+    freeze: (on: boolean) => void;
+    close: () => void;
+  }> => {
     const server = new URL(kc.getCurrentCluster()!.server);
     let frozen = false;
     const sockets: Socket[] = [];
@@ -94,18 +99,55 @@ describe('LeaderElector against kube-apiserver', () => {
       upstream.on('error', () => client.destroy());
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const port = (relay.address() as { port: number }).port;
+    const cut = new KubeConfig();
+    cut.loadFromString(kc.exportConfig());
+    const cluster = cut.getCurrentCluster()!;
+    cut.clusters = cut.clusters.map((c) =>
+      c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c,
+    );
+    const close = (): void => {
+      sockets.forEach((s) => s.destroy());
+      relay.close();
+    };
+    return { cut, freeze: (on) => (frozen = on), close };
+  };
+
+  it('keeps leading through a renewal that fails within the renew deadline', async () => {
+    const { cut, freeze, close } = await relayed();
     try {
-      const port = (relay.address() as { port: number }).port;
-      const cut = new KubeConfig();
-      cut.loadFromString(kc.exportConfig());
-      const cluster = cut.getCurrentCluster()!;
-      cut.clusters = cut.clusters.map((c) =>
-        c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c,
+      const logs: string[] = [];
+      const log = jsonLogger('info', (line) => logs.push(line));
+      const f = elector('blip', 'f', { kubeConfig: cut, log });
+      await waitFor('f leads', async () => f.isLeader());
+      // Frozen until one renewal has timed out (a third of the duration), well within the deadline.
+      freeze(true);
+      await waitFor(
+        'a renewal fails',
+        async () => {
+          assert.equal(f.isLeader(), true, 'f stopped leading at a failed renewal');
+          return logs.some((l) => l.includes('lease renewal failed'));
+        },
+        { intervalMs: 10 },
       );
+      freeze(false);
+      for (let i = 0; i < 20; i++) {
+        assert.equal(f.isLeader(), true, 'f stopped leading after the relay thawed');
+        await delay(DURATION / 20);
+      }
+      assert.equal(await holder('blip'), 'f');
+    } finally {
+      close();
+    }
+  });
+
+  it('a holder cut off from kube-apiserver stops leading before another may take over', async () => {
+    const { cut, freeze, close } = await relayed();
+    try {
       const d = elector('cut', 'd', { kubeConfig: cut });
       await waitFor('d leads', async () => d.isLeader());
       const e = elector('cut', 'e');
-      frozen = true;
+      freeze(true);
       const since = Date.now();
       let overlap = false;
       let dStepped = 0;
@@ -122,8 +164,7 @@ describe('LeaderElector against kube-apiserver', () => {
       assert.ok(dStepped > 0 && dStepped - since <= DURATION, 'd kept leading past its renew deadline');
       assert.equal(await holder('cut'), 'e');
     } finally {
-      sockets.forEach((s) => s.destroy());
-      relay.close();
+      close();
     }
   });
 });

@@ -89,12 +89,22 @@ export class LeaderElector {
       this.#leader = await this.#tryAcquire();
       if (this.#leader) this.#renewedAt = sent;
     } catch (err) {
-      if (this.#leader)
+      // A renewal that fails (a timeout while the process is busy, a transient error) does not end
+      // leadership by itself: the holder keeps leading, and retrying, until its renew deadline
+      // (isLeader), as client-go's elector does. A conflict means another writer took the Lease.
+      const conflict = (err as { code?: number }).code === 409;
+      if (this.#leader && (conflict || !this.isLeader())) {
         this.o.log.warn('lost leadership: cannot renew the lease', {
           lease: this.o.name,
           error: String((err as Error).message ?? err),
         });
-      this.#leader = false;
+        this.#leader = false;
+      } else if (this.#leader) {
+        this.o.log.info('lease renewal failed; leading until the renew deadline, retrying', {
+          lease: this.o.name,
+          error: String((err as Error).message ?? err),
+        });
+      }
     }
     if (!this.#stopped) this.#timer = setTimeout(() => void this.#tick(), this.o.retryMs ?? 2000).unref();
   }
