@@ -98,33 +98,21 @@ export class Wasm {
    * call that only reads the core (a match against a prepared label set) costs little more than the
    * call itself. */
   callNumbers(name: string, a: number, b: number): number {
-    if (this.#trap) throw this.#trap;
-    try {
-      return this.#fn(name)(a, b);
-    } catch (e) {
-      if (!isTrap(e)) throw e;
-      this.#trap = new CoreTrapError(name, e);
-      throw this.#trap;
-    } finally {
-      this.#maybeCollect(0);
-    }
+    return this.#guarded(name, () => this.#fn(name)(a, b), true);
   }
 
   /** callWithScratch writes ints into the core's scratch area (assembly/scratch.ts) and invokes
    * export name with a and their count: nothing is allocated, copied twice or pinned. */
   callWithScratch(name: string, a: number, ints: Int32Array): number {
-    if (this.#trap) throw this.#trap;
-    try {
-      const ptr = this.#fn('scratchInts')(ints.length);
-      new Int32Array(this.#memory(), ptr, ints.length).set(ints); // after scratchInts: memory may have grown
-      return this.#fn(name)(a, ints.length);
-    } catch (e) {
-      if (!isTrap(e)) throw e;
-      this.#trap = new CoreTrapError(name, e);
-      throw this.#trap;
-    } finally {
-      this.#maybeCollect(0);
-    }
+    return this.#guarded(
+      name,
+      () => {
+        const ptr = this.#fn('scratchInts')(ints.length);
+        new Int32Array(this.#memory(), ptr, ints.length).set(ints); // after scratchInts: memory may have grown
+        return this.#fn(name)(a, ints.length);
+      },
+      true,
+    );
   }
 
   /** callString invokes export name and lifts its string result. */
@@ -150,13 +138,21 @@ export class Wasm {
   // invoke lowers the arguments (strings; Int32Array and Uint32Array as StaticArray), pins them,
   // calls, and lifts the result before anything can collect it (the result itself is not pinned).
   #invoke<T>(name: string, args: Arg[], lift: (raw: number) => T): T {
+    return this.#guarded(name, () => this.#lowerCallLift(name, args, lift), false);
+  }
+
+  // guarded runs one call into the core; a trap stops the instance, and every later call throws it.
+  // collect: look for garbage afterwards (#lowerCallLift does it itself, knowing what crossed).
+  #guarded<T>(name: string, call: () => T, collect: boolean): T {
     if (this.#trap) throw this.#trap;
     try {
-      return this.#lowerCallLift(name, args, lift);
+      return call();
     } catch (e) {
       if (!isTrap(e)) throw e;
       this.#trap = new CoreTrapError(name, e);
       throw this.#trap;
+    } finally {
+      if (collect && !this.#trap) this.#maybeCollect(0);
     }
   }
 
