@@ -6,7 +6,7 @@ import { removeEndpoint, removeParent, upsertEndpoint, upsertParent } from './in
 import { IndexedSel, LabelIndex, REC_PAIRS } from './labelindex';
 import { addSelector, removeSelector } from './scan';
 import { endReview, review, startReview, stepReview } from './review';
-import { getSelector } from './selectors';
+import { getSelector, programCode, programNeedles } from './selectors';
 import { scratch } from './scratch';
 import { sortPairs, sortPairsInto } from './strings';
 
@@ -103,8 +103,8 @@ export function indexRemoveParents(h: i32, slots: StaticArray<i32>): void {
 /** indexAddSelector adds parsed selector handle `selector` at slot, with an IP set if asked. */
 export function indexAddSelector(h: i32, slot: i32, selector: i32, ipset: bool): void {
   const s = getSelector(selector);
-  s.program();
-  addSelector(ix(h), slot, s.tree(), s.code, s.needles, s.limits(), ipset);
+  const code = programCode(selector);
+  addSelector(ix(h), slot, s.tree(), code, programNeedles(selector), s.limits(), ipset);
 }
 
 /** reviewStart starts a read-only review of parsed selector handle `selector` in index h and

@@ -2,20 +2,16 @@
 import { Node } from './ast';
 import { Restrictions, restrictionsOf } from './restrictions';
 import { compileProgram, run } from './program';
+import { compile } from './strings';
 
 const NO_CODE = new StaticArray<i32>(0);
 const NO_NEEDLES = new Array<string>(0);
-import { compile } from './strings';
 
 /** Selector is a parsed selector with its lazily computed compiled form and restrictions. */
 export class Selector {
   root: Node;
   compiled: bool = false;
   restrictions: Restrictions | null = null;
-  code: StaticArray<i32> = NO_CODE; // the compiled program (program.ts), once built
-  needles: Array<string> = NO_NEEDLES;
-
-  handle: i32 = -1;
 
   constructor(root: Node) {
     this.root = root;
@@ -28,19 +24,6 @@ export class Selector {
       this.compiled = true;
     }
     return this.root;
-  }
-
-  /** program builds the compiled program (code and needles, program.ts) on first use. */
-  program(): Selector {
-    if (this.code.length == 0) {
-      const p = compileProgram(this.tree());
-      this.code = p.code;
-      this.needles = p.needles;
-      const h = this.handle;
-      codes[h] = p.code;
-      needleTable[h] = p.needles;
-    }
-    return this;
   }
 
   /** limits returns the label restrictions, computed once. */
@@ -69,14 +52,12 @@ export function addSelector(root: Node): i32 {
   if (freeSlots.length > 0) {
     const h = freeSlots.pop();
     table[h] = s;
-    s.handle = h;
     return h;
   }
   table.push(s);
   codes.push(NO_CODE);
   needleTable.push(NO_NEEDLES);
-  s.handle = table.length - 1;
-  return s.handle;
+  return table.length - 1;
 }
 
 /** getSelector returns the selector of handle h; an unknown handle aborts (a bug in core/). */
@@ -102,10 +83,27 @@ export function liveSelectors(): i32 {
   return live;
 }
 
-/** runSelector evaluates selector handle h against the current subject (eval.ts setSubject). */
-export function runSelector(h: i32): bool {
+/** programCode returns the code of selector h's compiled program (program.ts), built from its
+ * interned tree on first use. */
+export function programCode(h: i32): StaticArray<i32> {
   assert(h >= 0 && h < codes.length, 'unknown selector handle');
   let code = unchecked(codes[h]);
-  if (code.length == 0) code = getSelector(h).program().code;
+  if (code.length == 0) {
+    const p = compileProgram(getSelector(h).tree());
+    code = p.code;
+    codes[h] = code;
+    needleTable[h] = p.needles;
+  }
+  return code;
+}
+
+/** programNeedles returns the strings selector h's program tests for (after programCode). */
+export function programNeedles(h: i32): Array<string> {
+  return needleTable[h];
+}
+
+/** runSelector evaluates selector handle h against the current subject (eval.ts setSubject). */
+export function runSelector(h: i32): bool {
+  const code = programCode(h);
   return run(code, unchecked(needleTable[h]));
 }
