@@ -1,7 +1,6 @@
 // selector.ts: parsed selectors as JS objects. Parsing, evaluation and the canonical form run in
 // the core; only the unique ID's SHA-224 is computed here, over the core's canonical string.
 import * as crypto from 'node:crypto';
-import { createHash } from 'node:crypto';
 import type { Interner } from './interner.js';
 import type { Wasm } from './wasm.js';
 import { LabelSet } from './labelset.js';
@@ -48,7 +47,9 @@ export function uniqueID(canonical: string): string {
   const data = 's:' + canonical;
   return (
     's:' +
-    (oneShot ? oneShot('sha224', data, 'base64url') : createHash('sha224').update(data).digest('base64url'))
+    (oneShot
+      ? oneShot('sha224', data, 'base64url')
+      : crypto.createHash('sha224').update(data).digest('base64url'))
   );
 }
 
