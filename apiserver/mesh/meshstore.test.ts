@@ -22,12 +22,19 @@ describe('mesh store', () => {
     assert.equal(b, a + 1);
   });
 
-  it('emits nothing for an unchanged relist', () => {
-    const m = new MeshStore(Core.load());
+  it('emits nothing for an unchanged relist, and stamps a new version when it is seen', () => {
+    let minute = 0;
+    const m = new MeshStore(Core.load(), { now: () => new Date(Date.UTC(2026, 0, 1, 0, minute++)) });
+    const observed = (): string | undefined => m.endpoints.get('shop/a.x')!.obj.status.observedTime;
     m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1', '7') }]);
     const rv = m.revision.current();
+    const first = observed();
     m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1', '7') }]);
     assert.equal(m.revision.current(), rv);
+    assert.equal(observed(), first, 'the relisted version keeps the time it was first seen');
+    m.apply('a', 'pods', [{ upsert: pod('x', '10.0.0.1', '8') }]);
+    assert.equal(m.revision.current(), rv + 1);
+    assert.ok(observed()! > first!, `version 8 seen at ${observed()}, after ${first}`);
   });
 
   it('reports a pod IP claimed in two clusters, and forgets it when one goes', () => {

@@ -121,10 +121,13 @@ export class MeshStore {
     const k = this.#kinds.get(kind);
     if (!k) throw new Error(`mesh store: no source kind named ${kind}`);
     const planned = k.plan(cluster, changes as SourceChange<never>[], {
-      observed: (store, key) => {
-        const s = this.#store(store).get(key)?.obj.status;
-        return s?.observedResourceVersion && s.observedTime
-          ? { resourceVersion: s.observedResourceVersion, time: s.observedTime }
+      observed: (store, key, resourceVersion) => {
+        const e = this.#store(store).get(key);
+        // A watch event brings a version the stored text does not hold: no need to decode it.
+        if (!e || !resourceVersion || !e.stored.includes(resourceVersion)) return undefined;
+        const s = e.obj.status;
+        return s?.observedResourceVersion === resourceVersion && s.observedTime
+          ? { resourceVersion, time: s.observedTime }
           : undefined;
       },
       now: this.#now,

@@ -177,12 +177,25 @@ class WatchStream {
     if (t) this.write(this.encode(t, ev.entry));
   };
 
-  /** write sends a line, cutting the watcher off when it is too far behind (it then relists). */
+  /** write sends a line, cutting the watcher off when it is too far behind (it then relists). The
+   * lines of one turn of the event loop (every batch the mesh store published meanwhile) leave in
+   * one write to the socket. */
   write(line: string | Buffer): void {
     if (this.res.writableEnded) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.res.cork();
+      setImmediate(this.#uncork);
+    }
     this.res.write(line);
     if (this.res.writableLength > this.opts.maxBufferedBytes) this.stop();
   }
+
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.res.uncork();
+  };
 
   readonly stop = (): void => {
     this.#unsubscribe();

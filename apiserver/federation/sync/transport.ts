@@ -3,6 +3,7 @@
 // errors, and watch streams split into events.
 import http from 'node:http';
 import https from 'node:https';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RemoteRequestError, type RemoteStatus } from './errors.js';
 import type { SyncKind, WatchEvent } from './types.js';
@@ -42,9 +43,33 @@ export interface Transport {
   server: string;
   timeoutMs: number;
   watchIdleMs: number;
+  /** The TLS context of the credentials last used, reused while they stay the same. */
+  tls?: { credentials: string; context: SecureContext };
 }
 
-/** openRequest GETs kind's collection and resolves with a 2xx response; other codes reject with their Status. */
+/**
+ * secureContextFor returns a TLS context for the request's CA and client credentials, made once
+ * while they stay the same. Building one parses the CA bundle and key (about a millisecond of
+ * the event loop), and a syncer opens a connection for every watch and every list page.
+ */
+function secureContextFor(t: Transport, o: https.RequestOptions): SecureContext {
+  const parts = [o.ca, o.cert, o.key, o.passphrase].map(credentialText);
+  // Anything but text and buffers (a KeyObject, say) has no content to compare: never reused.
+  if (parts.includes(undefined)) return createSecureContext(o);
+  const credentials = parts.join('\0');
+  if (t.tls?.credentials !== credentials) t.tls = { credentials, context: createSecureContext(o) };
+  return t.tls.context;
+}
+
+function credentialText(v: unknown): string | undefined {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (Buffer.isBuffer(v)) return v.toString('latin1');
+  if (!Array.isArray(v)) return undefined;
+  const parts = v.map(credentialText);
+  return parts.includes(undefined) ? undefined : parts.join('\u0001');
+}
+
 /** openRequest opens a list or watch request for a kind. */
 export async function openRequest(
   t: Transport,
@@ -62,7 +87,14 @@ export async function openRequest(
   return new Promise((resolve, reject) => {
     const headers = { ...opts.headers, Accept: 'application/json' };
     const mod = url.protocol === 'http:' ? http : https;
-    const req = mod.request(url, { ...opts, headers, agent: t.agent, signal }, (res) => {
+    const o: https.RequestOptions & Pick<ConnectionOptions, 'secureContext'> = {
+      ...opts,
+      headers,
+      agent: t.agent,
+      signal,
+    };
+    if (mod === https) o.secureContext = secureContextFor(t, opts);
+    const req = mod.request(url, o, (res) => {
       const code = res.statusCode ?? 0;
       if (code >= 200 && code < 300) {
         if (verb === 'watch') req.setTimeout(t.watchIdleMs);

@@ -47,8 +47,9 @@ export interface MeshChanges {
 
 /** PlanContext is what a converter may ask the store while planning. */
 export interface PlanContext {
-  /** observed returns when the current version of a stored object was first seen. */
-  observed(store: ObjectStoreName, key: string): Observed | undefined;
+  /** observed returns when a stored object was first seen at resourceVersion, or undefined when
+   * it is stored at another version (or not at all). */
+  observed(store: ObjectStoreName, key: string, resourceVersion: string): Observed | undefined;
   now(): Date;
 }
 
@@ -75,6 +76,6 @@ export const isoTime = iso;
 
 /** observedNow keeps the previous observation of an unchanged source version, else stamps now. */
 export function observedNow(rv: string, prev: Observed | undefined, now: () => Date): Observed {
-  if (prev && prev.resourceVersion === rv) return prev;
+  if (prev?.resourceVersion === rv) return prev;
   return { resourceVersion: rv, time: iso(now())! };
 }

@@ -52,8 +52,9 @@ export const nodes = defineKind<V1Node>({
   plan: (cluster, changes, ctx) => ({
     hosts: changes.map((c) => {
       if ('delete' in c) return { delete: federatedName(cluster, c.delete.name) };
-      const key = federatedName(cluster, c.upsert.metadata!.name!);
-      return { upsert: nodeToHostEndpoint(cluster, c.upsert, ctx.observed('hosts', key), () => ctx.now()) };
+      const md = c.upsert.metadata!;
+      const prev = ctx.observed('hosts', federatedName(cluster, md.name!), md.resourceVersion ?? '');
+      return { upsert: nodeToHostEndpoint(cluster, c.upsert, prev, () => ctx.now()) };
     }),
   }),
 });

@@ -67,7 +67,11 @@ export const pods = defineKind<V1Pod>({
     endpoints: changes.map((c) => {
       if ('delete' in c) return { delete: podKey(cluster, c.delete.namespace, c.delete.name) };
       const md = c.upsert.metadata!;
-      const prev = ctx.observed('endpoints', podKey(cluster, md.namespace, md.name!));
+      const prev = ctx.observed(
+        'endpoints',
+        podKey(cluster, md.namespace, md.name!),
+        md.resourceVersion ?? '',
+      );
       return { upsert: podToEndpoint(cluster, c.upsert, prev, () => ctx.now()) };
     }),
   }),
