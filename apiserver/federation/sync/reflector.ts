@@ -2,6 +2,7 @@
 // list against what it already delivered, watches from the list's version, and re-watches or
 // relists after errors and 410s; only real changes reach the mesh store, in batches.
 import type http from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../log.js';
 import type { SourceChange } from '../../mesh/kinds/index.js';
 import { RemoteRequestError } from './errors.js';
@@ -21,6 +22,8 @@ function newer(rv: string, delivered: string | undefined): boolean {
   if (!/^\d+$/.test(rv) || !/^\d+$/.test(delivered)) return rv !== delivered;
   return rv.length !== delivered.length ? rv.length > delivered.length : rv > delivered;
 }
+/** RELIST_SLICE is how many listed objects are applied between two turns of the event loop. */
+const RELIST_SLICE = 100;
 const isGone = (e: unknown): boolean => e instanceof RemoteRequestError && e.status?.code === 410;
 const isAbsent = (e: unknown): boolean => e instanceof RemoteRequestError && e.status?.code === 404;
 
@@ -84,9 +87,10 @@ export class Reflector {
   }
 
   async relist(): Promise<string> {
-    const seen = new Map<string, Obj>();
+    const seen = new Set<string>();
     let cont: string | undefined;
     let rv = '';
+    this.flush();
     do {
       const q = { limit: String(this.e.pageSize), continue: cont, ...this.selectors() };
       const res = await this.e.open('list', this.kind, q, this.e.signal);
@@ -96,13 +100,19 @@ export class Reflector {
         items?: Obj[];
         metadata?: { continue?: string; resourceVersion?: string };
       };
-      for (const o of list.items ?? [])
-        seen.set(keyOf(o), { ...o, kind: list.kind?.replace(/List$/, ''), apiVersion: list.apiVersion });
+      const kind = list.kind?.replace(/List$/, '');
+      // Each page is applied as it arrives, a slice at a time with a turn of the event loop
+      // between slices: a cluster of many thousand objects never holds the loop (requests,
+      // watches, lease renewals) for longer than one slice, nor keeps its whole list in memory.
+      for (const o of list.items ?? []) {
+        const key = keyOf(o);
+        seen.add(key);
+        this.upsert(key, { ...o, kind, apiVersion: list.apiVersion }, true);
+        if (this.#pending.length >= RELIST_SLICE) await this.#flushAndYield();
+      }
       cont = list.metadata?.continue || undefined;
       rv = list.metadata?.resourceVersion ?? rv;
     } while (cont);
-    this.flush();
-    for (const [key, o] of seen) this.upsert(key, o, true);
     for (const key of [...this.delivered.keys()].filter((k) => !seen.has(k))) this.remove(key);
     this.listed = true;
     this.e.heard();
@@ -110,6 +120,12 @@ export class Reflector {
     this.flush();
     this.e.emit();
     return rv;
+  }
+
+  async #flushAndYield(): Promise<void> {
+    this.flush();
+    await nextTurn();
+    if (this.e.signal.aborted) throw this.e.signal.reason;
   }
 
   /** watch streams events from rv until the stream ends ('ended') or the rv expired ('expired'). */

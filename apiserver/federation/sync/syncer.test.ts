@@ -171,7 +171,7 @@ describe('startSyncer against kube-apiserver', { timeout: 300_000 }, () => {
     const h = start(kubeconfigOf(c.kubeconfig), { listPageSize: 2 });
     try {
       await h.syncer.synced;
-      assert.equal(h.pods.batches, 1, 'one apply for the whole paginated list');
+      assert.equal(h.pods.batches, 3, 'each page of 2 of the 5 pods is applied as it arrives');
       assert.deepEqual(h.pods.labelsByKey(), await clusterPods(c.kubeconfig));
       assert.equal(h.syncer.state().kinds.pods?.objects, 5);
       assert.ok(h.syncer.state().synced && h.syncer.state().connected && h.syncer.state().lastSyncTime);
@@ -461,6 +461,29 @@ describe('startSyncer relists after 410 Expired', () => {
       assert.deepEqual([...pods.upserts.keys()].sort(), ['ns/b', 'ns/c']);
       assert.deepEqual([...pods.deletes.keys()], ['ns/a']);
       assert.equal(h.syncer.state().connected, true);
+    } finally {
+      await h.syncer.stop();
+      await s.close();
+    }
+  });
+
+  it('applies a large list in slices, with turns of the event loop between them', async () => {
+    const s = new ScriptedServer();
+    s.set(Array.from({ length: 1050 }, (_, i): [string, number] => [`p${i}`, 20 + i]));
+    const h = start(kubeconfigFor(await s.listen()));
+    const sizes: number[] = [];
+    let firstTurn = -1; // how many objects were applied when the loop first ran other work
+    const apply = h.pods.apply.bind(h.pods);
+    h.pods.apply = (changes) => {
+      if (sizes.length === 0) setImmediate(() => (firstTurn = h.pods.objects.size));
+      sizes.push(changes.length);
+      apply(changes);
+    };
+    try {
+      await h.syncer.synced;
+      assert.equal(h.pods.objects.size, 1050);
+      assert.ok(Math.max(...sizes) <= 100, `batches of ${sizes.join(', ')}`);
+      assert.ok(firstTurn > 0 && firstTurn < 1050, `other work ran after ${firstTurn} of 1050 objects`);
     } finally {
       await h.syncer.stop();
       await s.close();
