@@ -50,4 +50,30 @@ describe('CoalescingWriter', () => {
     assert.deepEqual(tries, ['a=1', 'gone=1', 'a=1']);
     w.stop();
   });
+
+  it("never writes a key's older value after a newer one, however slow a pass over many keys is", async () => {
+    const written: string[] = [];
+    let slow = true;
+    const w = new CoalescingWriter<string>({
+      // The first pass takes many intervals (one slow request per key, as under load).
+      write: async (k, v) => {
+        if (slow) await delay(30);
+        written.push(`${k}=${v}`);
+      },
+      isLeader: () => true,
+      log: quiet,
+      what: 'test status',
+      intervalMs: 5,
+    });
+    for (const k of ['a', 'b', 'c', 'd']) w.set(k, 'syncing');
+    await delay(20); // the first pass is writing a
+    for (const k of ['a', 'b', 'c', 'd']) w.set(k, 'synced');
+    slow = false;
+    await delay(250);
+    for (const k of ['a', 'b', 'c', 'd']) {
+      const last = written.filter((x) => x.startsWith(`${k}=`)).at(-1);
+      assert.equal(last, `${k}=synced`, `writes: ${written.join(' ')}`);
+    }
+    w.stop();
+  });
 });

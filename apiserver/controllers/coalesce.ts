@@ -14,17 +14,25 @@ export interface CoalescingOptions<V> {
   intervalMs: number;
 }
 
-/** CoalescingWriter writes the latest value of each key, leader-gated and rate-limited. */
+/**
+ * CoalescingWriter writes the latest value of each key, leader-gated and rate-limited. One pass
+ * writes at a time: a pass over many keys can take longer than the interval, and a second pass
+ * started meanwhile would write a key's newer value before the first pass reached its older one,
+ * which it would then write over the newer (a status going back in time).
+ */
 export class CoalescingWriter<V> {
   readonly #pending = new Map<string, V>();
   #timer?: NodeJS.Timeout;
+  #writing = false;
+  #stopped = false;
 
   constructor(private readonly o: CoalescingOptions<V>) {}
 
   /** set records the latest value of key; it is written within the interval if leader. */
   set(key: string, value: V): void {
+    if (this.#stopped) return;
     this.#pending.set(key, value);
-    this.#timer ??= setTimeout(() => void this.#flush(), this.o.intervalMs).unref();
+    this.#schedule();
   }
 
   /** forget drops a key's pending value. */
@@ -34,26 +42,39 @@ export class CoalescingWriter<V> {
 
   /** stop cancels pending writes. */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#pending.clear();
+  }
+
+  // schedule arms the next pass, unless one is armed or under way (it arms the next when done).
+  #schedule(): void {
+    if (this.#writing || this.#stopped || !this.#pending.size) return;
+    this.#timer ??= setTimeout(() => void this.#flush(), this.o.intervalMs).unref();
   }
 
   async #flush(): Promise<void> {
     this.#timer = undefined;
-    if (!this.o.isLeader()) {
-      if (this.#pending.size) this.#timer = setTimeout(() => void this.#flush(), this.o.intervalMs).unref();
-      return;
-    }
+    if (!this.o.isLeader()) return this.#schedule();
     const batch = [...this.#pending];
     this.#pending.clear();
-    for (const [key, value] of batch)
-      await this.o.write(key, value).catch((err: unknown) => {
-        if ((err as { code?: number }).code === 404) return;
-        this.o.log.debug(`writing ${this.o.what} failed; retrying`, {
-          key,
-          error: String((err as Error).message ?? err),
+    this.#writing = true;
+    try {
+      for (const [key, value] of batch) {
+        if (this.#stopped) return;
+        await this.o.write(key, value).catch((err: unknown) => {
+          if ((err as { code?: number }).code === 404) return;
+          this.o.log.debug(`writing ${this.o.what} failed; retrying`, {
+            key,
+            error: String((err as Error).message ?? err),
+          });
+          if (!this.#pending.has(key)) this.#pending.set(key, value);
         });
-        if (!this.#pending.has(key)) this.set(key, value);
-      });
+      }
+    } finally {
+      this.#writing = false;
+      this.#schedule();
+    }
   }
 }
