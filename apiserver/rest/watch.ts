@@ -108,8 +108,14 @@ class WatchStream {
     private readonly opts: WatchOptions,
   ) {
     this.#unsubscribe = store.subscribe((events) => {
-      if (!this.#pending) return events.forEach(this.send);
-      for (const ev of events) this.#pending.push(ev);
+      if (this.#pending) {
+        for (const ev of events) this.#pending.push(ev);
+        return;
+      }
+      // A batch's events leave in one write to the socket, at once (no later turn to wait for).
+      this.res.cork();
+      events.forEach(this.send);
+      this.res.uncork();
     });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
     // Send the headers now: a client waits for them to know the watch is established, even when
@@ -177,25 +183,12 @@ class WatchStream {
     if (t) this.write(this.encode(t, ev.entry));
   };
 
-  /** write sends a line, cutting the watcher off when it is too far behind (it then relists). The
-   * lines of one turn of the event loop (every batch the mesh store published meanwhile) leave in
-   * one write to the socket. */
+  /** write sends a line, cutting the watcher off when it is too far behind (it then relists). */
   write(line: string | Buffer): void {
     if (this.res.writableEnded) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.res.cork();
-      setImmediate(this.#uncork);
-    }
     this.res.write(line);
     if (this.res.writableLength > this.opts.maxBufferedBytes) this.stop();
   }
-
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.res.uncork();
-  };
 
   readonly stop = (): void => {
     this.#unsubscribe();
