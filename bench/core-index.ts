@@ -33,6 +33,7 @@ export function indexBench(endpoints: number, nsel: number, changes: number): Ro
   const sample = Math.min(BRUTE_SAMPLE, endpoints);
   const bruteMs = (time(() => ix.bruteForce(sample)) * endpoints) / sample;
   const upd = updates(ix, rng, endpoints, changes);
+  const pause = { core: time(() => core.collect()), v8: time(() => global.gc?.()) };
   const jsSample = Math.min(endpoints, 200_000);
   const js = jsBaseline(jsSample);
   const label = `${fmtCount(endpoints)} endpoints x ${fmtCount(nsel)} selectors`;
@@ -58,6 +59,20 @@ export function indexBench(endpoints: number, nsel: number, changes: number): Ro
       base: [(endpoints * nsel) / 1e6],
       baseline: 'every pair',
     },
+    ...changeRows(upd, pause),
+    {
+      name: 'memory per endpoint (wasm + js)',
+      unit: 'bytes',
+      ours: [bytesPerEp],
+      base: [js.bytes],
+      baseline: 'plain JS objects holding the same endpoints, no index',
+    },
+  ];
+}
+
+// changeRows are the rows of the per-change updates.
+function changeRows(upd: { ours: number[]; base: number[] }, pause: { core: number; v8: number }): Row[] {
+  return [
     {
       name: 'per-change update, p50',
       unit: 'us',
@@ -73,11 +88,11 @@ export function indexBench(endpoints: number, nsel: number, changes: number): Ro
       baseline: 'one endpoint vs every selector in WASM',
     },
     {
-      name: 'memory per endpoint (wasm + js)',
-      unit: 'bytes',
-      ours: [bytesPerEp],
-      base: [js.bytes],
-      baseline: 'plain JS objects holding the same endpoints, no index',
+      name: "one full collection of the core's memory (a pause of the thread)",
+      unit: 'ms',
+      ours: [pause.core],
+      base: [pause.v8],
+      baseline: "one full collection of V8's heap in the same process",
     },
   ];
 }
@@ -114,6 +129,46 @@ function jsBaseline(n: number): { ms: number; bytes: number } {
   const bytes = (process.memoryUsage().heapUsed - before) / n;
   if (store.size !== n) throw new Error('unreachable');
   return { ms, bytes };
+}
+
+/**
+ * internRow measures what a label value costs once no endpoint carries it: n distinct values pass
+ * over 1,000 endpoints (a label with a new value per change), and the core keeps every value it
+ * has seen interned. The reference is a JS Map of the same strings to numbers.
+ */
+export function internRow(n: number): Row {
+  // The reference first: once measured, the index below must stay reachable until it is measured.
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const m = new Map<string, number>();
+  for (let k = 0; k < n; k++) m.set(`c-${k}`, k);
+  global.gc?.();
+  const base = (process.memoryUsage().heapUsed - before) / n;
+  if (m.size !== n) throw new Error('unreachable');
+  m.clear();
+  const core = Core.load();
+  const ix = core.newIndex({ recordEvents: false });
+  const eps = Array.from({ length: 1000 }, (_, i) => ({
+    id: `ns/p${i}`,
+    labels: { app: 'web', change: '' },
+  }));
+  const at = (k: number): EndpointUpdate[] =>
+    eps.map((e, i) => ({ ...e, labels: { app: 'web', change: `c-${k + i}` } }));
+  ix.upsertEndpoints(at(0));
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const core0 = core.stats().memoryBytes;
+  for (let k = eps.length; k < n; k += eps.length) ix.upsertEndpoints(at(k));
+  global.gc?.();
+  const ours = (core.stats().memoryBytes - core0 + process.memoryUsage().heapUsed - heap0) / n;
+  ix.dispose();
+  return {
+    name: `memory per label value seen, kept after no endpoint has it (${fmtCount(n)} values)`,
+    unit: 'bytes',
+    ours: [ours],
+    base: [base],
+    baseline: 'a JS Map of the same strings',
+  };
 }
 
 /** fmtCount writes 1000000 as 1M and 1000 as 1k. */

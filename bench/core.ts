@@ -1,10 +1,11 @@
-// core.ts: benchmarks of the WASM core (npm run bench -- core [--endpoints N] [--selectors N]).
+// core.ts: benchmarks of the WASM core (npm run bench -- core [--endpoints N] [--selectors N]
+// [--changes N] [--addresses N] [--values N]).
 // Prints one table: parse and match time, the label index at mesh scale, and the CIDR cover of
-// 1M addresses, each beside a baseline measured in the same run.
+// 1M addresses, what interned label values keep, each beside a baseline measured in the same run.
 import { parseArgs } from 'node:util';
 import { Core } from '../core/index.js';
 import { Rng } from '../test/support/selectorgen.js';
-import { fmtCount, indexBench } from './core-index.js';
+import { fmtCount, indexBench, internRow } from './core-index.js';
 import type { Row } from './stats.js';
 import { printTable, repeat, time } from './stats.js';
 import { selectors } from './workload.js';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     selectors: { type: 'string', default: '1000' },
     changes: { type: 'string', default: '20000' },
     addresses: { type: 'string', default: '1000000' },
+    values: { type: 'string', default: '1000000' },
   },
 });
 
@@ -82,4 +84,5 @@ console.error(
   `building the index: ${fmtCount(Number(values.endpoints))} endpoints, ${values.selectors} selectors...`,
 );
 rows.push(...indexBench(Number(values.endpoints), Number(values.selectors), Number(values.changes)));
+rows.push(internRow(Number(values.values)));
 printTable(rows);

@@ -150,6 +150,12 @@ export class Core {
     return this.#w.failure;
   }
 
+  /** collect runs a full collection of the core's memory now (it otherwise collects on its own
+   * when its garbage estimate calls for it); the thread waits for it. */
+  collect(): void {
+    this.#w.collect();
+  }
+
   /** stats reports the instance's linear memory and live selector handles (leak checks). */
   stats(): { memoryBytes: number; liveSelectors: number } {
     return { memoryBytes: this.#w.memoryBytes(), liveSelectors: this.#w.call('selectorCount') };
