@@ -76,4 +76,28 @@ describe('CoalescingWriter', () => {
     }
     w.stop();
   });
+
+  it('writes up to its concurrency of keys at once, every key once per pass', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const written: string[] = [];
+    const w = new CoalescingWriter<number>({
+      write: async (k, v) => {
+        most = Math.max(most, ++inFlight);
+        await delay(10);
+        inFlight--;
+        written.push(`${k}=${v}`);
+      },
+      isLeader: () => true,
+      log: quiet,
+      what: 'test status',
+      intervalMs: 5,
+      concurrency: 3,
+    });
+    for (let k = 0; k < 10; k++) w.set(`k${k}`, k);
+    for (let waited = 0; written.length < 10 && waited < 5000; waited += 10) await delay(10);
+    assert.equal(most, 3);
+    assert.deepEqual(written.sort(), Array.from({ length: 10 }, (_, k) => `k${k}=${k}`).sort());
+    w.stop();
+  });
 });
