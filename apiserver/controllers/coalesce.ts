@@ -68,9 +68,10 @@ export class CoalescingWriter<V> {
     // A few keys at a time: each write is a read and a write of the object, and one key after
     // another, 100 RemoteClusterConfigurations took half a minute to show their sync on a busy
     // control plane. Each key appears once in a pass, so its values still go out in order.
+    let at = 0;
     const worker = async (): Promise<void> => {
-      for (let next = batch.shift(); next && !this.#stopped; next = batch.shift()) {
-        const [key, value] = next;
+      while (at < batch.length && !this.#stopped) {
+        const [key, value] = batch[at++]!;
         await this.o.write(key, value).catch((err: unknown) => this.#failed(key, value, err));
       }
     };
