@@ -137,7 +137,9 @@ function jsBaseline(n: number): { ms: number; bytes: number } {
  * has seen interned. The reference is a JS Map of the same strings to numbers.
  */
 export function internRow(n: number): Row {
-  // The reference first: once measured, the index below must stay reachable until it is measured.
+  // The reference first: a collection while it is measured must not free the index below (its
+  // JS mirror of the interned values is part of what is measured), which stays reachable until
+  // its dispose().
   global.gc?.();
   const before = process.memoryUsage().heapUsed;
   const m = new Map<string, number>();
