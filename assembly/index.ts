@@ -8,16 +8,17 @@ export { scratchInts } from './scratch';
 import { parse } from './parser';
 import { restrictionsJSON } from './restrictions';
 import { addSelector, getSelector, liveSelectors, releaseSelector, runSelector } from './selectors';
-import { intern, sortPairs, sortPairsInPlace } from './strings';
+import { intern, internedCount, sortPairs, sortPairsInPlace } from './strings';
 import { LabelSet, addLabelSet, getLabelSet, releaseLabelSet } from './labelsets';
 
 export * from './indexapi';
+export { sweepStrings } from './sweep';
 export { MAX_LENGTH, MAX_TERMS } from './errors';
 export { allocatedHint } from './alloc';
 
 /** version returns the core's ABI version, checked by core/ when it loads the module. */
 export function version(): i32 {
-  return 2;
+  return 3;
 }
 
 // Inputs cross as StaticArray, never as typed arrays: the loader's __newArray stores a typed
@@ -29,15 +30,17 @@ export const I32S_ID = idof<StaticArray<i32>>();
 /** U32S_ID is the runtime type id JS needs to allocate a StaticArray<u32> here. */
 export const U32S_ID = idof<StaticArray<u32>>();
 
-/** internStrings interns the strings packed in joined (lengths in lens) and returns their ids. */
+/** internStrings interns the strings packed in joined (lengths in lens) and returns their ids,
+ * then how many strings are interned in all (the host sweeps when that has doubled). */
 export function internStrings(joined: string, lens: StaticArray<i32>): Int32Array {
-  const out = new Int32Array(lens.length);
+  const out = new Int32Array(lens.length + 1);
   let at = 0;
   for (let i = 0; i < lens.length; i++) {
     const end = at + lens[i];
     out[i] = intern(joined.substring(at, end));
     at = end;
   }
+  out[lens.length] = internedCount();
   return out;
 }
 
@@ -83,6 +86,11 @@ export function selectorRestrictions(h: i32): string {
 /** freeSelector releases handle h. */
 export function freeSelector(h: i32): void {
   releaseSelector(h);
+}
+
+/** internedStrings returns how many strings are interned now. */
+export function internedStrings(): i32 {
+  return internedCount();
 }
 
 /** selectorCount returns how many selector handles are live. */

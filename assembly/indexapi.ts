@@ -8,7 +8,7 @@ import { addSelector, removeSelector } from './scan';
 import { endReview, review, startReview, stepReview } from './review';
 import { getSelector, programCode, programNeedles } from './selectors';
 import { scratch } from './scratch';
-import { sortPairs, sortPairsInto } from './strings';
+import { Marks, sortPairs, sortPairsInto } from './strings';
 
 const indexes = new Array<LabelIndex | null>();
 
@@ -21,6 +21,14 @@ function sel(h: i32, slot: i32): IndexedSel {
   const x = ix(h);
   assert(slot >= 0 && slot < x.sels.length && x.sels[slot] != null, 'unknown selector slot');
   return x.sels[slot]!;
+}
+
+/** markIndexes marks the string ids every live index holds (sweep.ts). */
+export function markIndexes(m: Marks): void {
+  for (let h = 0; h < indexes.length; h++) {
+    const x = unchecked(indexes[h]);
+    if (x != null) x.markIds(m);
+  }
 }
 
 /** newIndex creates an empty label index and returns its handle. */

@@ -8,7 +8,8 @@ import { IpSet } from './ipsets';
 import { IntSet } from './intset';
 import { KVIndex } from './kvindex';
 import { Place, Placement } from './placement';
-import { run } from './program';
+import { markProgram, run } from './program';
+import { Marks, mark, markRange } from './strings';
 
 /** An endpoint is one record, a StaticArray<i32>: [P = ints of label pairs, N = parent count, A =
  * address count, P ints of (key id, value id) pairs sorted by key, N parent slots, A address ids].
@@ -157,6 +158,33 @@ export class LabelIndex {
       if (add) this.selUnopt.add(slot);
       else this.selUnopt.delete(slot);
     }
+  }
+
+  /** markIds marks every string id the index holds (sweep.ts): endpoint labels, parent labels
+   * and its selectors' programs and filing. The KV indexes are keyed by the same ids. The passing
+   * cache is keyed by value ids, some of which the sweep may free and hand out again: emptied. */
+  markIds(m: Marks): void {
+    const eps = this.endpoints;
+    for (let e = 0; e < eps.length; e++) {
+      const rec = unchecked(eps[e]);
+      if (rec != null) markRange(m, rec, REC_PAIRS, parentsFrom(rec));
+    }
+    const pl = this.parentLabels;
+    for (let i = 0; i < pl.length; i++) markRange(m, unchecked(pl[i]), 0, unchecked(pl[i]).length);
+    const ps = this.parents;
+    for (let i = 0; i < ps.length; i++) {
+      const p = unchecked(ps[i]);
+      if (p != null) markRange(m, p.labels, 0, p.labels.length);
+    }
+    const sels = this.sels;
+    for (let i = 0; i < sels.length; i++) {
+      const s = unchecked(sels[i]);
+      if (s == null) continue;
+      markProgram(m, s.code);
+      mark(m, s.placement.key);
+      markRange(m, s.placement.values, 0, s.placement.values.length);
+    }
+    this.passing.clear();
   }
 
   /** nextStamp starts a new candidate generation. */

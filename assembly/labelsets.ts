@@ -2,7 +2,7 @@
 // labels (and its parents') are interned and sorted once, then matched against any number of
 // selectors without crossing again.
 import { setSubject } from './eval';
-import { sortPairs } from './strings';
+import { Marks, markRange, sortPairs } from './strings';
 
 /** LabelSet is one subject of evaluation: own pairs sorted by key, then each parent's. */
 export class LabelSet {
@@ -56,4 +56,14 @@ export function releaseLabelSet(h: i32): void {
   getLabelSet(h);
   sets[h] = null;
   freeSlots.push(h);
+}
+
+/** markLabelSets marks the label and value ids of every live label set (sweep.ts). */
+export function markLabelSets(m: Marks): void {
+  for (let h = 0; h < sets.length; h++) {
+    const s = unchecked(sets[h]);
+    if (s == null) continue;
+    markRange(m, s.own, 0, s.own.length);
+    for (let i = 0; i < s.parents.length; i++) markRange(m, s.parents[i], 0, s.parents[i].length);
+  }
 }

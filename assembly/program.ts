@@ -12,7 +12,7 @@
 // size is the node's length in ints, child included, so a short-circuit skips a subtree at once.
 import { Node, Op } from './ast';
 import { lookup } from './eval';
-import { strings } from './strings';
+import { Marks, mark, strings } from './strings';
 
 /** Program is a compiled selector: its code and the strings its substring tests look for. Holders
  * keep the two fields themselves, so evaluation follows one pointer less. */
@@ -70,6 +70,30 @@ function emit(n: Node, needles: Array<string>): void {
   } else {
     out.push(needles.length);
     needles.push(n.value);
+  }
+}
+
+/** markProgram marks every label and value id the program compares (sweep.ts), walking the code in
+ * order: no recursion, however deep the selector. */
+export function markProgram(m: Marks, code: StaticArray<i32>): void {
+  let pc = 0;
+  while (pc < code.length) {
+    const op = unchecked(code[pc]);
+    if (op == Op.All || op == Op.Global) {
+      pc++;
+      continue;
+    }
+    if (op == Op.Not || op == Op.And || op == Op.Or) {
+      pc += 3; // the children follow
+      continue;
+    }
+    mark(m, unchecked(code[pc + 1]));
+    if (op == Op.Eq || op == Op.Ne) mark(m, unchecked(code[pc + 2]));
+    if (op == Op.In || op == Op.NotIn) {
+      const n = unchecked(code[pc + 2]);
+      for (let i = 0; i < n; i++) mark(m, unchecked(code[pc + 3 + i]));
+    }
+    pc += sizeAt(code, pc);
   }
 }
 

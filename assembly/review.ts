@@ -3,11 +3,11 @@
 // cannot match), its candidates are collected once, and the host evaluates them a bounded number
 // at a time, yielding to its event loop in between, so no selector can hold the core for long.
 import { Node } from './ast';
-import { Program, compileProgram, run } from './program';
+import { Program, compileProgram, markProgram, run } from './program';
 import { LabelIndex } from './labelindex';
 import { collectEndpoints } from './scan';
 import { getSelector } from './selectors';
-import { lookupId, probe } from './strings';
+import { Marks, lookupId, probe } from './strings';
 
 /** Review is one review in progress: its tree, its candidate endpoints and how far it has got. */
 class Review {
@@ -86,6 +86,15 @@ export function endReview(h: i32): void {
   review(h);
   reviews[h] = null;
   freeReviews.push(h);
+}
+
+/** markReviews marks the ids the programs of reviews in progress compare (sweep.ts): a review
+ * spans many calls, and an id it probed must keep its string until it ends. */
+export function markReviews(m: Marks): void {
+  for (let h = 0; h < reviews.length; h++) {
+    const rv = unchecked(reviews[h]);
+    if (rv != null) markProgram(m, rv.code);
+  }
 }
 
 /** countNodes returns the number of nodes of tree n: the most an evaluation visits. */

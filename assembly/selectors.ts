@@ -1,8 +1,8 @@
 // selectors.ts: the table of parsed selectors, addressed from JS by integer handles.
 import { Node } from './ast';
 import { Restrictions, restrictionsOf } from './restrictions';
-import { compileProgram, run } from './program';
-import { compile } from './strings';
+import { compileProgram, markProgram, run } from './program';
+import { Marks, compile } from './strings';
 
 const NO_CODE = new StaticArray<i32>(0);
 const NO_NEEDLES = new Array<string>(0);
@@ -81,6 +81,12 @@ export function releaseSelector(h: i32): void {
 /** liveSelectors counts the handles not yet released (tests check nothing leaks). */
 export function liveSelectors(): i32 {
   return live;
+}
+
+/** markSelectors marks the ids every live selector's program compares (sweep.ts). A tree is
+ * interned only when its program is built (programCode), so the programs hold all its ids. */
+export function markSelectors(m: Marks): void {
+  for (let h = 0; h < table.length; h++) if (unchecked(table[h]) != null) markProgram(m, unchecked(codes[h]));
 }
 
 /** programCode returns the code of selector h's compiled program (program.ts), built from its

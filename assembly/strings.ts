@@ -3,16 +3,63 @@
 import { Node, Op } from './ast';
 
 const ids = new Map<string, i32>();
-/** strings maps an id back to its string. */
+/** strings maps an id back to its string ('' for an id on the free list). */
 export const strings = new Array<string>();
+// Ids freed by a sweep (sweep.ts), handed out again before the table grows.
+const freeIds = new Array<i32>();
 
 /** intern returns the id of s, adding it on first sight. */
 export function intern(s: string): i32 {
   if (ids.has(s)) return ids.get(s);
-  const id = strings.length;
-  strings.push(s);
+  let id: i32;
+  if (freeIds.length > 0) {
+    id = freeIds.pop();
+    unchecked((strings[id] = s));
+  } else {
+    id = strings.length;
+    strings.push(s);
+  }
   ids.set(s, id);
   return id;
+}
+
+/** internedCount is how many strings are interned now. */
+export function internedCount(): i32 {
+  return strings.length - freeIds.length;
+}
+
+/** Marks has a byte per id, set for every id some holder keeps (sweep.ts). */
+export type Marks = StaticArray<u8>;
+
+/** newMarks returns marks for the ids of the table as it is now, none set. */
+export function newMarks(): Marks {
+  return new StaticArray<u8>(strings.length);
+}
+
+/** mark notes that id is held (negative ids stand for no string and are ignored). */
+export function mark(m: Marks, id: i32): void {
+  if (id >= 0 && id < m.length) unchecked((m[id] = 1));
+}
+
+/** markRange marks the ids in a[from, to). */
+export function markRange(m: Marks, a: StaticArray<i32>, from: i32, to: i32): void {
+  for (let i = from; i < to; i++) mark(m, unchecked(a[i]));
+}
+
+/** freeUnmarked drops every interned string whose id is not marked and returns those ids; they
+ * are handed out again, so whatever still held one would read another string. */
+export function freeUnmarked(m: Marks): Array<i32> {
+  const out = new Array<i32>();
+  for (let id = 0; id < m.length; id++) {
+    if (unchecked(m[id]) != 0) continue;
+    const s = unchecked(strings[id]);
+    if (!ids.has(s) || ids.get(s) != id) continue; // already free: '' belongs to another id or none
+    ids.delete(s);
+    unchecked((strings[id] = ''));
+    freeIds.push(id);
+    out.push(id);
+  }
+  return out;
 }
 
 /** UNKNOWN is the id lookupId gives a string never interned: no label or value has it, so an
@@ -44,7 +91,9 @@ function resolveTree(n: Node, resolve: (s: string) => i32): void {
   }
   if (n.kind == Op.All || n.kind == Op.Global) return;
   n.keyId = resolve(n.key);
-  n.valueId = resolve(n.value);
+  // Only == and != compare a value id (programs keep the others' values as strings): interning the
+  // value of has() or contains would keep a string no program holds.
+  if (n.kind == Op.Eq || n.kind == Op.Ne) n.valueId = resolve(n.value);
   const vs = n.values;
   if (vs == null) return;
   const out = new StaticArray<i32>(vs.length);

@@ -156,8 +156,18 @@ export class Core {
     this.#w.collect();
   }
 
-  /** stats reports the instance's linear memory and live selector handles (leak checks). */
-  stats(): { memoryBytes: number; liveSelectors: number } {
-    return { memoryBytes: this.#w.memoryBytes(), liveSelectors: this.#w.call('selectorCount') };
+  /** sweepStrings frees now the interned labels and values nothing holds any more (it otherwise
+   * runs on its own each time the table has doubled) and says how many it freed and kept. */
+  sweepStrings(): { freed: number; interned: number } {
+    return this.#strings.sweep();
+  }
+
+  /** stats reports the instance's linear memory, live selector handles and interned strings (leak checks). */
+  stats(): { memoryBytes: number; liveSelectors: number; internedStrings: number } {
+    return {
+      memoryBytes: this.#w.memoryBytes(),
+      liveSelectors: this.#w.call('selectorCount'),
+      internedStrings: this.#w.call('internedStrings'),
+    };
   }
 }

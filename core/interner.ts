@@ -3,17 +3,45 @@
 import { wellFormed } from './selector.js';
 import type { Wasm } from './wasm.js';
 
-/** Interner maps strings to the core's intern ids, sending unseen strings in one batch. */
+/** SWEEP_MIN is the table size below which no sweep runs: a sweep reads every endpoint record, so
+ * it waits until enough strings may be free to be worth it. */
+export const SWEEP_MIN = 65_536;
+
+/** Interner maps strings to the core's intern ids, sending unseen strings in one batch. Once the
+ * core's table has doubled since the last sweep (and holds at least SWEEP_MIN strings) the next
+ * call sweeps first: the strings nothing holds any more (a label value no endpoint carries now)
+ * are freed in the core and forgotten here, so memory follows the labels in use, not every label
+ * ever seen. */
 export class Interner {
   readonly #wasm: Wasm;
   readonly #ids = new Map<string, number>();
+  #interned = 0; // strings in the core's table, as of its last answer
+  #sweepAt = SWEEP_MIN;
 
   constructor(wasm: Wasm) {
     this.#wasm = wasm;
   }
 
+  /** sweep frees the strings nothing in the core holds and returns how many it freed and kept.
+   * It must not run while ids handed out are on their way to the core: ids() runs it first. */
+  sweep(): { freed: number; interned: number } {
+    const got = this.#wasm.callInt32s('sweepStrings');
+    const interned = got[0]!;
+    const freed = got.subarray(1);
+    if (freed.length > 0) {
+      const gone = new Uint8Array(freed.reduce((a, b) => Math.max(a, b), 0) + 1);
+      for (const id of freed) gone[id] = 1;
+      // Several spellings can share an id (an unpaired surrogate and its U+FFFD form): each goes.
+      for (const [s, id] of this.#ids) if (id < gone.length && gone[id] === 1) this.#ids.delete(s);
+    }
+    this.#interned = interned;
+    this.#sweepAt = Math.max(SWEEP_MIN, interned * 2);
+    return { freed: freed.length, interned };
+  }
+
   /** ids returns the id of each string, interning the new ones with a single core call. */
   ids(strings: readonly string[]): Int32Array {
+    if (this.#interned >= this.#sweepAt) this.sweep();
     const out = new Int32Array(strings.length);
     let fresh: string[] | undefined;
     let pending: Map<string, number> | undefined; // new string -> index in fresh
@@ -35,6 +63,7 @@ export class Interner {
     const sent = fresh.map(wellFormed);
     const lens = Int32Array.from(sent, (s) => s.length);
     const got = this.#wasm.callInt32s('internStrings', sent.join(''), lens);
+    this.#interned = got[fresh.length]!;
     fresh.forEach((s, k) => this.#ids.set(s, got[k]!));
     for (let i = 0; i < out.length; i++) if (out[i]! < 0) out[i] = got[-1 - out[i]!]!;
     return out;

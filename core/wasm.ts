@@ -7,7 +7,7 @@ import { instantiateSync } from '@assemblyscript/loader';
 import type { ASUtil } from '@assemblyscript/loader';
 
 /** ABI_VERSION is the assembly/index.ts version() this wrapper was written against. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 type Fn = (...args: number[]) => number;
 const STRING_ID = 2; // the runtime's class id of String (fixed by AssemblyScript)
