@@ -33,7 +33,11 @@ export function indexBench(endpoints: number, nsel: number, changes: number): Ro
   const sample = Math.min(BRUTE_SAMPLE, endpoints);
   const bruteMs = (time(() => ix.bruteForce(sample)) * endpoints) / sample;
   const upd = updates(ix, rng, endpoints, changes);
-  const pause = { core: time(() => core.collect()), v8: time(() => global.gc?.()) };
+  const pause = {
+    core: time(() => core.collect()),
+    v8: time(() => global.gc?.()),
+    sweep: time(() => core.sweepStrings()),
+  };
   const jsSample = Math.min(endpoints, 200_000);
   const js = jsBaseline(jsSample);
   const label = `${fmtCount(endpoints)} endpoints x ${fmtCount(nsel)} selectors`;
@@ -71,7 +75,10 @@ export function indexBench(endpoints: number, nsel: number, changes: number): Ro
 }
 
 // changeRows are the rows of the per-change updates.
-function changeRows(upd: { ours: number[]; base: number[] }, pause: { core: number; v8: number }): Row[] {
+function changeRows(
+  upd: { ours: number[]; base: number[] },
+  pause: { core: number; v8: number; sweep: number },
+): Row[] {
   return [
     {
       name: 'per-change update, p50',
@@ -91,6 +98,13 @@ function changeRows(upd: { ours: number[]; base: number[] }, pause: { core: numb
       name: "one full collection of the core's memory (a pause of the thread)",
       unit: 'ms',
       ours: [pause.core],
+      base: [pause.v8],
+      baseline: "one full collection of V8's heap in the same process",
+    },
+    {
+      name: 'one sweep of the intern table (runs each time the table has doubled)',
+      unit: 'ms',
+      ours: [pause.sweep],
       base: [pause.v8],
       baseline: "one full collection of V8's heap in the same process",
     },
@@ -133,8 +147,9 @@ function jsBaseline(n: number): { ms: number; bytes: number } {
 
 /**
  * internRow measures what a label value costs once no endpoint carries it: n distinct values pass
- * over 1,000 endpoints (a label with a new value per change), and the core keeps every value it
- * has seen interned. The reference is a JS Map of the same strings to numbers.
+ * over 1,000 endpoints (a label with a new value per change). Sweeps free the values nothing holds
+ * (core/interner.ts), so what is left is the peak the table reached, whatever n is. The reference
+ * is what keeping every value would cost: a JS Map of the same strings to numbers.
  */
 export function internRow(n: number): Row {
   // The reference first: a collection while it is measured must not free the index below (its
@@ -145,7 +160,7 @@ export function internRow(n: number): Row {
   const m = new Map<string, number>();
   for (let k = 0; k < n; k++) m.set(`c-${k}`, k);
   global.gc?.();
-  const base = (process.memoryUsage().heapUsed - before) / n;
+  const base = (process.memoryUsage().heapUsed - before) / 1e6;
   if (m.size !== n) throw new Error('unreachable');
   m.clear();
   const core = Core.load();
@@ -162,11 +177,11 @@ export function internRow(n: number): Row {
   const core0 = core.stats().memoryBytes;
   for (let k = eps.length; k < n; k += eps.length) ix.upsertEndpoints(at(k));
   global.gc?.();
-  const ours = (core.stats().memoryBytes - core0 + process.memoryUsage().heapUsed - heap0) / n;
+  const ours = (core.stats().memoryBytes - core0 + process.memoryUsage().heapUsed - heap0) / 1e6;
   ix.dispose();
   return {
-    name: `memory per label value seen, kept after no endpoint has it (${fmtCount(n)} values)`,
-    unit: 'bytes',
+    name: `memory left by ${fmtCount(n)} label values no endpoint has any more (wasm + js)`,
+    unit: 'MB',
     ours: [ours],
     base: [base],
     baseline: 'a JS Map of the same strings',
