@@ -45,6 +45,7 @@ export function newConfig(options: CompletedOptions, log: Logger = jsonLogger(op
     federatedipsetslices: mesh.ipSetSlices,
   };
   const metrics = new Metrics(stores, [...resources.keys()]);
+  metrics.core(() => core.stats());
   mesh.onCluster((e) => {
     if (e.type === 'removed') metrics.clusterHealth(e.cluster, undefined);
   });

@@ -1,6 +1,7 @@
 // metrics.ts: Prometheus metrics of fedmesh-apiserver (prom-client, one registry per server).
 import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CoreStats } from '../core/index.js';
 import type { Admission } from './admission.js';
 import type { ClusterHealth } from './federation/rcc/health.js';
 
@@ -137,6 +138,52 @@ export class Metrics {
         this.set(state().waitingFor.length);
       },
     });
+  }
+
+  /** core exposes the selector core's memory and its intern table (core/interner.ts sweeps). */
+  core(stats: () => CoreStats): void {
+    const gauge = (name: string, help: string, read: (s: CoreStats) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read(stats()));
+        },
+      });
+    };
+    gauge('fedmesh_core_memory_bytes', "Size of the selector core's linear memory.", (s) => s.memoryBytes);
+    gauge(
+      'fedmesh_core_interned_strings',
+      'Label names and values interned in the selector core.',
+      (s) => s.internedStrings,
+    );
+    const counter = (name: string, help: string, read: (s: CoreStats) => number): void => {
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read(stats()));
+        },
+      });
+    };
+    counter(
+      'fedmesh_core_string_sweeps_total',
+      'Sweeps of the intern table since start.',
+      (s) => s.stringSweeps,
+    );
+    counter(
+      'fedmesh_core_strings_freed_total',
+      'Interned strings no label carried any more, freed by sweeps since start.',
+      (s) => s.stringsFreed,
+    );
+    counter(
+      'fedmesh_core_string_sweep_seconds_total',
+      'Time the thread spent in sweeps of the intern table since start.',
+      (s) => s.stringSweepSeconds,
+    );
   }
 
   /** admission exposes the requests in flight and the 429 refusals of a. */

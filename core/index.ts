@@ -23,6 +23,16 @@ export { canonicalIP } from './ip.js';
 export type SelectorInfo =
   { valid: true; canonical: string; uniqueID: string } | { valid: false; error: string; position: number };
 
+/** CoreStats is what Core.stats() reports. */
+export interface CoreStats {
+  memoryBytes: number;
+  liveSelectors: number;
+  internedStrings: number;
+  stringSweeps: number;
+  stringsFreed: number;
+  stringSweepSeconds: number;
+}
+
 /** Core is one loaded instance of the WASM core; pass it to whatever needs selectors. */
 export class Core {
   readonly #w: Wasm;
@@ -162,12 +172,16 @@ export class Core {
     return this.#strings.sweep();
   }
 
-  /** stats reports the instance's linear memory, live selector handles and interned strings (leak checks). */
-  stats(): { memoryBytes: number; liveSelectors: number; internedStrings: number } {
+  /** stats reports the instance's linear memory, live selector handles, interned strings and the
+   * sweeps of the intern table so far (leak checks, metrics). */
+  stats(): CoreStats {
     return {
       memoryBytes: this.#w.memoryBytes(),
       liveSelectors: this.#w.call('selectorCount'),
       internedStrings: this.#w.call('internedStrings'),
+      stringSweeps: this.#strings.sweeps.count,
+      stringsFreed: this.#strings.sweeps.freed,
+      stringSweepSeconds: this.#strings.sweeps.seconds,
     };
   }
 }

@@ -17,6 +17,8 @@ export class Interner {
   readonly #ids = new Map<string, number>();
   #interned = 0; // strings in the core's table, as of its last answer
   #sweepAt = SWEEP_MIN;
+  /** sweeps counts the sweeps run, freed the strings they freed, sweepSeconds their time. */
+  readonly sweeps = { count: 0, freed: 0, seconds: 0 };
 
   constructor(wasm: Wasm) {
     this.#wasm = wasm;
@@ -25,6 +27,7 @@ export class Interner {
   /** sweep frees the strings nothing in the core holds and returns how many it freed and kept.
    * It must not run while ids handed out are on their way to the core: ids() runs it first. */
   sweep(): { freed: number; interned: number } {
+    const start = performance.now();
     const got = this.#wasm.callInt32s('sweepStrings');
     const interned = got[0]!;
     const freed = got.subarray(1);
@@ -36,6 +39,9 @@ export class Interner {
     }
     this.#interned = interned;
     this.#sweepAt = Math.max(SWEEP_MIN, interned * 2);
+    this.sweeps.count++;
+    this.sweeps.freed += freed.length;
+    this.sweeps.seconds += (performance.now() - start) / 1000;
     return { freed: freed.length, interned };
   }
 

@@ -238,6 +238,9 @@ describe('fedmesh-apiserver TLS, metrics and logs', () => {
       /fedmesh_apiserver_request_total\{verb="list",resource="federatedendpoints",code="200"\}/,
     );
     assert.match(metrics, /fedmesh_apiserver_current_inflight_requests\{kind="watch"\}/);
+    // The selector core's intern table: the served selectors and endpoint labels hold strings.
+    assert.match(metrics, /^fedmesh_core_interned_strings [1-9]\d*$/m);
+    assert.match(metrics, /^fedmesh_core_string_sweeps_total \d+$/m);
   });
 
   it('logs forged identity headers at most 10 times a minute', async () => {
