@@ -9,19 +9,18 @@
 // from both servers.
 //   npm run bench -- crd [SIZES] [WATCHERS] [ROUNDS]   (default 10000,100000 1000 5)
 import { fork, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:https';
 import { extname } from 'node:path';
 import { GROUP_VERSION } from '../apiserver/types.js';
 import type { Cluster } from '../test/harness/cluster.js';
 import { startControlPlane } from '../test/harness/controlplane.js';
 import { quietLogger, startLocalFedmesh, type LocalFedmesh } from '../test/harness/fedmesh.js';
-import { applyObjects, kubectlOk } from '../test/harness/kubectl.js';
+import { kubectlOk } from '../test/harness/kubectl.js';
 import { now, spread, type Command, type Reply, type Server } from './crd-client.js';
 import { quantile } from './stats.js';
+import { NAMESPACES, PATH, PLURAL, call, copyToReference, prepareReference } from './crd-reference.js';
+import { MiB, rssBytes } from './mesh-ipc.js';
 import { syntheticPod } from './workload.js';
 
-const PLURAL = 'federatedendpoints';
-const PATH = `/apis/${GROUP_VERSION}/${PLURAL}`;
 const FORMS: [string, string][] = [
   ['JSON', 'application/json'],
   ['Table', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'],
@@ -30,107 +29,9 @@ const FORMS: [string, string][] = [
     'application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
   ],
 ];
-const NAMESPACES = 50; // as syntheticPod spreads them
 // PROBE is one endpoint, read over and over while a list runs: a server that holds everything else
 // while it lists shows here.
 const PROBE = `/apis/${GROUP_VERSION}/namespaces/ns-0/${PLURAL}/b.pod-0`;
-
-// The custom resource kube-apiserver serves: FederatedEndpoint's columns, fields kept as sent.
-const crd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `${PLURAL}.federated.mesh` },
-  spec: {
-    group: 'federated.mesh',
-    scope: 'Namespaced',
-    names: { plural: PLURAL, singular: 'federatedendpoint', kind: 'FederatedEndpoint', shortNames: ['fep'] },
-    versions: [
-      {
-        name: 'v1alpha1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        additionalPrinterColumns: [
-          ['Cluster', '.spec.cluster'],
-          ['IPs', '.spec.ips'],
-          ['Node', '.spec.node'],
-          ['Age', '.metadata.creationTimestamp', 'date'],
-          ['Service Account', '.spec.serviceAccount', 'string', 1],
-          ['Ports', '.spec.ports[*].port', 'string', 1],
-          ['Ready', '.status.ready', 'boolean', 1],
-          ['Stale', '.status.stale', 'boolean', 1],
-        ].map(([name, jsonPath, type = 'string', priority = 0]) => ({ name, jsonPath, type, priority })),
-      },
-    ],
-  },
-};
-
-function call(
-  c: Cluster,
-  method: string,
-  path: string,
-  body: unknown,
-  type = 'application/json',
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const agent = agents.get(c) ?? new Agent({ keepAlive: true, maxSockets: 64 });
-    agents.set(c, agent);
-    const req = request(
-      `${c.url}${path}`,
-      {
-        method,
-        agent,
-        ca: c.pki.servingCA.certPem,
-        cert: c.pki.admin.certPem,
-        key: c.pki.admin.keyPem,
-        headers: { 'Content-Type': type },
-      },
-      (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-const agents = new Map<Cluster, Agent>();
-
-// callRetrying is call, retried (up to 10 times, waiting longer each time) while kube-apiserver
-// answers 429 or 503: an overloaded server sheds load that way, and a copy of 100k objects on two
-// cores meets it.
-async function callRetrying(...args: Parameters<typeof call>): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    const code = await call(...args);
-    if ((code !== 429 && code !== 503) || attempt === 10) return code;
-    await new Promise((r) => setTimeout(r, 100 * attempt));
-  }
-}
-
-// copyToReference creates in kube-apiserver the endpoints fedmesh serves for pods [from, to), as
-// fedmesh serves them but for what the server sets, then strips the managedFields it records.
-async function copyToReference(fm: LocalFedmesh, ref: Cluster, from: number, to: number): Promise<void> {
-  let next = from;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < to; i = next++) {
-      const ns = `ns-${i % NAMESPACES}`;
-      const obj = fm.mesh.endpoints.get(`${ns}/b.pod-${i}`)!.obj;
-      const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, ...metadata } = obj.metadata;
-      const path = `${PATH.replace(PLURAL, `namespaces/${ns}/${PLURAL}`)}`;
-      const made = await callRetrying(ref, 'POST', path, { ...obj, metadata });
-      if (made !== 201 && made !== 409)
-        throw new Error(`creating ${obj.metadata.name} in the reference: HTTP ${made}`);
-      const strip = { metadata: { managedFields: [{}] } };
-      const patched = await callRetrying(
-        ref,
-        'PATCH',
-        `${path}/${obj.metadata.name}`,
-        strip,
-        'application/merge-patch+json',
-      );
-      if (patched !== 200)
-        throw new Error(`stripping managedFields of ${obj.metadata.name}: HTTP ${patched}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 48 }, worker));
-}
 
 /** Child is the client process: one command at a time. */
 class Child {
@@ -264,7 +165,11 @@ async function main(): Promise<void> {
   const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
   const watchers = Number(process.argv[3] ?? 1000);
   const rounds = Number(process.argv[4] ?? 5);
-  const cp = await startControlPlane({ clusters: ['mesh', 'ref'] });
+  // A million endpoints take more than etcd's default 2 GiB quota.
+  const cp = await startControlPlane({
+    clusters: ['mesh', 'ref'],
+    etcdArgs: ['--quota-backend-bytes=8589934592'],
+  });
   const child = new Child();
   try {
     const mesh = cp.cluster('mesh');
@@ -273,10 +178,7 @@ async function main(): Promise<void> {
     const fm = await startLocalFedmesh(mesh, quietLogger(), {
       options: { maxOpenWatches: Math.max(4000, watchers + 100) },
     });
-    await applyObjects(ref.kubeconfig, [crd]);
-    await kubectlOk(ref.kubeconfig, ['wait', '--for=condition=Established', `crd/${crd.metadata.name}`]);
-    for (let i = 0; i < NAMESPACES; i++)
-      await call(ref, 'POST', '/api/v1/namespaces', { metadata: { name: `ns-${i}` } });
+    await prepareReference(ref);
     const client = (c: Cluster, url: string, ca: string): Server => ({
       url,
       ca,
@@ -298,9 +200,12 @@ async function main(): Promise<void> {
           Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ upsert: syntheticPod(i + j) })),
         );
       const t = Date.now();
-      await copyToReference(fm, ref, have, n);
+      await copyToReference(fm, ref, cp.etcd.url, have, n);
       console.error(
-        `${n} endpoints: fedmesh has them; kube-apiserver took ${((Date.now() - t) / 1000).toFixed(0)} s to create the rest`,
+        `${n} endpoints: fedmesh has them; kube-apiserver serves them ${((Date.now() - t) / 1000).toFixed(0)} s later (written into its etcd)`,
+      );
+      console.error(
+        `  RSS, MiB: fedmesh's process ${MiB(process.memoryUsage.rss())}, the reference kube-apiserver ${MiB(rssBytes(ref.apiserver!.child.pid!))}, etcd ${MiB(rssBytes(cp.etcd.process.child.pid!))}`,
       );
       have = n;
       rows.push(

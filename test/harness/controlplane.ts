@@ -29,6 +29,8 @@ export interface ControlPlaneOptions {
   handleSignals?: boolean;
   /** Real nodes per cluster (kubelet, containerd, kube-proxy; needs root); implies controllerManager. */
   nodes?: NodesOptions;
+  /** More etcd flags (e.g. a larger --quota-backend-bytes for a million objects). */
+  etcdArgs?: string[];
 }
 
 /** ControlPlane is a set of running clusters sharing one etcd. */
@@ -88,7 +90,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   try {
     if (opts.nodes) nodes = await NodeSet.prepare(names, opts.nodes, await nodePrerequisites(binDir));
-    etcd = await startEtcd(join(binDir, 'etcd'), dir);
+    etcd = await startEtcd(join(binDir, 'etcd'), dir, opts.etcdArgs);
     for (const name of names) {
       clusters.set(
         name,

@@ -12,8 +12,8 @@ export interface Etcd {
   stop(): Promise<void>;
 }
 
-/** startEtcd starts etcd with its data in dir/etcd and waits until /health answers. */
-export async function startEtcd(bin: string, dir: string): Promise<Etcd> {
+/** startEtcd starts etcd with its data in dir/etcd (and any extra flags) and waits until /health answers. */
+export async function startEtcd(bin: string, dir: string, extraArgs: readonly string[] = []): Promise<Etcd> {
   const [clientPort, peerPort] = await freePorts(2);
   const url = `http://127.0.0.1:${clientPort}`;
   const dataDir = join(dir, 'etcd');
@@ -31,6 +31,7 @@ export async function startEtcd(bin: string, dir: string): Promise<Etcd> {
       `--initial-cluster=fedmesh-test=http://127.0.0.1:${peerPort}`,
       '--unsafe-no-fsync=true',
       '--log-level=warn',
+      ...extraArgs,
     ],
     join(dir, 'etcd.log'),
   );
