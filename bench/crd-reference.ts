@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import { GROUP_VERSION, type KObject } from '../apiserver/types.js';
 import type { Cluster } from '../test/harness/cluster.js';
+import { startControlPlane, type ControlPlane } from '../test/harness/controlplane.js';
 import type { LocalFedmesh } from '../test/harness/fedmesh.js';
 import { applyObjects, kubectlOk } from '../test/harness/kubectl.js';
 
@@ -160,6 +161,18 @@ async function waitServed(ref: Cluster, n: number): Promise<void> {
     last = have;
     await new Promise((r) => setTimeout(r, 2000));
   }
+}
+
+/** startMeshAndReference starts the control planes of fedmesh's cluster ("mesh") and of the
+ * reference ("ref"). A million endpoints take more than etcd's default 2 GiB quota, and one list
+ * of them longer than kube-apiserver's default request timeout of 60 s (users list in pages,
+ * kubectl 500 at a time): both are raised so each server's whole list can be timed. */
+export function startMeshAndReference(): Promise<ControlPlane> {
+  return startControlPlane({
+    clusters: ['mesh', 'ref'],
+    etcdArgs: ['--quota-backend-bytes=8589934592'],
+    apiserverArgs: ['--request-timeout=10m'],
+  });
 }
 
 /** prepareReference defines the custom resource in ref and creates the namespaces of the endpoints. */
