@@ -142,48 +142,51 @@ export class Metrics {
 
   /** core exposes the selector core's memory and its intern table (core/interner.ts sweeps). */
   core(stats: () => CoreStats): void {
-    const gauge = (name: string, help: string, read: (s: CoreStats) => number): void => {
+    const registers = [this.registry];
+    const read = (f: (s: CoreStats) => number) => () => f(stats());
+    for (const [name, help, value] of [
+      ['fedmesh_core_memory_bytes', "Size of the selector core's linear memory.", read((s) => s.memoryBytes)],
+      [
+        'fedmesh_core_interned_strings',
+        'Label names and values interned in the selector core.',
+        read((s) => s.internedStrings),
+      ],
+    ] as const)
       new Gauge({
         name,
         help,
-        registers: [this.registry],
-        collect() {
-          this.set(read(stats()));
+        registers,
+        collect: function () {
+          this.set(value());
         },
       });
-    };
-    gauge('fedmesh_core_memory_bytes', "Size of the selector core's linear memory.", (s) => s.memoryBytes);
-    gauge(
-      'fedmesh_core_interned_strings',
-      'Label names and values interned in the selector core.',
-      (s) => s.internedStrings,
-    );
-    const counter = (name: string, help: string, read: (s: CoreStats) => number): void => {
+    // Totals the core keeps itself: each scrape sets the counter to them.
+    for (const [name, help, value] of [
+      [
+        'fedmesh_core_string_sweeps_total',
+        'Sweeps of the intern table since start.',
+        read((s) => s.stringSweeps),
+      ],
+      [
+        'fedmesh_core_strings_freed_total',
+        'Interned strings no label carried any more, freed by sweeps since start.',
+        read((s) => s.stringsFreed),
+      ],
+      [
+        'fedmesh_core_string_sweep_seconds_total',
+        'Time the thread spent in sweeps of the intern table since start.',
+        read((s) => s.stringSweepSeconds),
+      ],
+    ] as const)
       new Counter({
         name,
         help,
-        registers: [this.registry],
-        collect() {
+        registers,
+        collect: function () {
           this.reset();
-          this.inc(read(stats()));
+          this.inc(value());
         },
       });
-    };
-    counter(
-      'fedmesh_core_string_sweeps_total',
-      'Sweeps of the intern table since start.',
-      (s) => s.stringSweeps,
-    );
-    counter(
-      'fedmesh_core_strings_freed_total',
-      'Interned strings no label carried any more, freed by sweeps since start.',
-      (s) => s.stringsFreed,
-    );
-    counter(
-      'fedmesh_core_string_sweep_seconds_total',
-      'Time the thread spent in sweeps of the intern table since start.',
-      (s) => s.stringSweepSeconds,
-    );
   }
 
   /** admission exposes the requests in flight and the 429 refusals of a. */

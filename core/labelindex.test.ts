@@ -39,9 +39,8 @@ function bruteIPs(w: World, matches: string[]): string[] {
 let churned = 0;
 
 // churn gives labels a new value of key (half the time): one no earlier label had.
-function churn(rng: Rng, labels: Record<string, string>, key: string): Record<string, string> {
+function churn(rng: Rng, labels: Record<string, string>, key: string): void {
   if (rng.int(2) === 0) labels[key] = `${key[0]}${churned++}`;
-  return labels;
 }
 
 function randomEndpoint(rng: Rng, id: string, churning = false): EndpointUpdate {
@@ -50,21 +49,14 @@ function randomEndpoint(rng: Rng, id: string, churning = false): EndpointUpdate 
     { length: rng.int(3) },
     () => rng.pick(['10.0.0.', 'fd00::'] as const) + rng.int(12),
   );
+  const labels = randomLabels(
+    rng,
+    KEYS.filter((k) => k !== 'pcns.team'),
+  );
+  if (churning) churn(rng, labels, 'version');
   return {
     id,
-    labels: churning
-      ? churn(
-          rng,
-          randomLabels(
-            rng,
-            KEYS.filter((k) => k !== 'pcns.team'),
-          ),
-          'version',
-        )
-      : randomLabels(
-          rng,
-          KEYS.filter((k) => k !== 'pcns.team'),
-        ),
+    labels,
     parents,
     ips,
   };
