@@ -150,15 +150,19 @@ export async function copyToReference(
 
 // waitServed waits until the reference lists n endpoints (it reads etcd's writes through its watch).
 async function waitServed(ref: Cluster, n: number): Promise<void> {
-  for (let last = -1; ;) {
+  const STALL_MS = 5 * 60_000; // no progress for this long: give up, saying how far it got
+  for (let last = -1, since = Date.now(); ;) {
     const list = JSON.parse(await kubectlOk(ref.kubeconfig, ['get', '--raw', `${PATH}?limit=1`])) as {
       items: unknown[];
       metadata: { remainingItemCount?: number };
     };
     const have = list.items.length + (list.metadata.remainingItemCount ?? 0);
     if (have === n) return;
-    if (have !== last) console.error(`kube-apiserver serves ${have}/${n} endpoints`);
-    last = have;
+    if (have !== last) {
+      console.error(`kube-apiserver serves ${have}/${n} endpoints`);
+      [last, since] = [have, Date.now()];
+    } else if (Date.now() - since > STALL_MS)
+      throw new Error(`kube-apiserver stopped at ${have} of the ${n} endpoints written into its etcd`);
     await new Promise((r) => setTimeout(r, 2000));
   }
 }
